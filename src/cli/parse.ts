@@ -1,0 +1,25 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Option parsers for commander that reject bad values with a message naming what was
+ * expected; commander prefixes it with the option's name.
+ */
+export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`must be an integer ${range}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`must be a positive number, got "${value}"`);
+  }
+  return n;
+}
+

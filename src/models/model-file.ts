@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import { parameterCount, type MlpSpec } from './mlp.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { SEED_MLP_GENERATOR, SEED_MLP_NAME } from './seed-mlp.js';
+
+/**
+ * A shipped model is a folder: `manifest.json` says what it is and how it was made,
+ * `generator.safetensors` holds the generator's flat parameter vector. Serving needs only
+ * the generator; the discriminator stays in training checkpoints.
+ */
+export const MANIFEST_FILE = 'manifest.json';
+export const GENERATOR_FILE = 'generator.safetensors';
+
+export interface Manifest {
+  name: string;
+  architecture: string;
+  latentSize: number;
+  latentDistribution: 'uniform(-1,1)';
+  imageSize: number;
+  parameters: number;
+  dataset: { name: string; source: string; split: string; count: number };
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    seed: number;
+    seconds: number;
+    backend: string;
+    machine: string;
+    finalLosses: { discriminator: number; generator: number };
+  } | null;
+  files: Record<string, { sha256: string; bytes: number }>;
+  created: string;
+}
+
+/** Architectures a model folder may name, with the generator each one builds. */
+export const ARCHITECTURES: Record<string, MlpSpec> = { [SEED_MLP_NAME]: SEED_MLP_GENERATOR };
+
+export interface LoadedGenerator {
+  manifest: Manifest;
+  spec: MlpSpec;
+  parameters: Float32Array;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Writes a model folder; the manifest's `files` entry is filled in from the weights written. */
+export function saveGenerator(
+  dir: string,
+  manifest: Omit<Manifest, 'files'>,
+  parameters: Float32Array,
+): Manifest {
+  mkdirSync(dir, { recursive: true });
+  const weights = encodeSafetensors({ generator: { shape: [parameters.length], data: parameters } });
+  writeFileAtomic(join(dir, GENERATOR_FILE), weights);
+  const full: Manifest = {
+    ...manifest,
+    files: { [GENERATOR_FILE]: { sha256: sha256(weights), bytes: weights.length } },
+  };
+  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(full, null, 2) + '\n');
+  return full;
+}
+
+/** Reads and checks a model folder; every error names the file and what is wrong with it. */
+export function loadGenerator(dir: string): LoadedGenerator {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: model manifest not found`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${manifestPath}: not valid JSON (${(error as Error).message})`);
+  }
+  const spec = ARCHITECTURES[manifest.architecture];
+  if (!spec) {
+    const known = Object.keys(ARCHITECTURES).join(', ');
+    throw new Error(`${manifestPath}: unknown architecture "${manifest.architecture}", expected one of ${known}`);
+  }
+  const weightsPath = join(dir, GENERATOR_FILE);
+  if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: generator weights not found`);
+  const bytes = readFileSync(weightsPath);
+  const expected = manifest.files?.[GENERATOR_FILE]?.sha256;
+  if (expected !== undefined && sha256(bytes) !== expected) {
+    throw new Error(`${weightsPath}: sha256 does not match the manifest (file damaged or replaced)`);
+  }
+  const { tensors } = decodeSafetensors(bytes, weightsPath);
+  const parameters = tensors.generator?.data;
+  const count = parameterCount(spec);
+  if (!parameters || parameters.length !== count) {
+    throw new Error(`${weightsPath}: expected a "generator" tensor of ${count} values for ${manifest.architecture}`);
+  }
+  return { manifest, spec, parameters };
+}

@@ -1,0 +1,1 @@
+export async function startServer(o: unknown) { throw new Error("not yet"); }

@@ -1,0 +1,294 @@
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data/mnist.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { Adam, ADAM_DEFAULTS } from '../models/adam.js';
+import { tf } from '../models/backend.js';
+import { initParameters, parameterCount } from '../models/mlp.js';
+import { saveGenerator } from '../models/model-file.js';
+import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
+import {
+  LATENT_SIZE,
+  SEED_MLP_DISCRIMINATOR,
+  SEED_MLP_GENERATOR,
+  SEED_MLP_NAME,
+} from '../models/seed-mlp.js';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { trainStep, type Gan } from './gan-step.js';
+import { recordEpoch } from './loss-log.js';
+import { GRID_DIGITS, sampleGrid } from './sample-grid.js';
+
+export interface TrainOptions {
+  /** Total epochs the run should reach (a resumed run continues up to this number). */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Folder of MNIST-layout IDX files. */
+  data: string;
+  /** Run folder: checkpoint, samples, losses.csv and the exported model. */
+  out: string;
+  resume: boolean;
+  /** Train on the first N training digits only (0 = all). */
+  limit: number;
+  /** Backend name, recorded in the manifest. */
+  backend: string;
+  /** Draw a progress bar (on a terminal). */
+  progress: boolean;
+  /** Called with one line per event a user cares about. */
+  log: (line: string) => void;
+}
+
+export const TRAIN_DEFAULTS = {
+  epochs: 100,
+  batchSize: 64,
+  learningRate: 0.002,
+  seed: 0,
+  out: 'runs/seed-mlp',
+  resume: false,
+  limit: 0,
+  progress: true,
+};
+
+export interface TrainResult {
+  /** Epochs fully done when training returned. */
+  epoch: number;
+  /** True when a stop was requested (Ctrl-C, SIGTERM) before the last epoch ended. */
+  interrupted: boolean;
+}
+
+/** Files inside a run folder. */
+export const RUN_FILES = {
+  checkpoint: CHECKPOINT_FILE,
+  losses: 'losses.csv',
+  samples: 'samples',
+  model: 'model',
+};
+
+/**
+ * Trains seed-mlp, saving after every epoch. `shouldStop` is polled between steps: when it
+ * returns true the current step finishes, a checkpoint is saved mid-epoch and training returns.
+ */
+export async function train(options: TrainOptions, shouldStop: () => boolean): Promise<TrainResult> {
+  const digits = loadTrainingDigits(options);
+  const images = scaleToUnitRange(digits);
+  mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
+  const checkpointPath = join(options.out, RUN_FILES.checkpoint);
+  const start = startingPoint(options, checkpointPath);
+  if (start.epoch > 0 || start.stepInEpoch > 0) {
+    options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
+  }
+
+  const gan = buildGan(start, options.learningRate);
+  const random = Random.restore(start.randomState);
+  const fixedLatents = uniformArray(new Random(mixSeed(options.seed, 1)), GRID_DIGITS * LATENT_SIZE, -1, 1);
+  const stepsPerEpoch = Math.ceil(digits.count / options.batchSize);
+  let { epoch, stepInEpoch, lossSums, seconds } = start;
+  const bar = options.progress && process.stderr.isTTY ? newProgressBar() : null;
+
+  try {
+    while (epoch < options.epochs) {
+      const order = permutation(new Random(mixSeed(options.seed, epoch + 1)), digits.count);
+      const began = performance.now();
+      const firstStep = stepInEpoch;
+      bar?.start(stepsPerEpoch, stepInEpoch, {
+        epoch: epoch + 1,
+        epochs: options.epochs,
+        speed: '-',
+        d: '-',
+        g: '-',
+      });
+      while (stepInEpoch < stepsPerEpoch) {
+        const batch = gatherBatch(images, order, stepInEpoch * options.batchSize, options.batchSize);
+        const losses = trainStep(gan, batch, random);
+        batch.dispose();
+        stepInEpoch += 1;
+        lossSums = {
+          discriminator: lossSums.discriminator + losses.discriminator,
+          generator: lossSums.generator + losses.generator,
+          steps: lossSums.steps + 1,
+        };
+        bar?.update(stepInEpoch, {
+          speed: ((stepInEpoch - firstStep) / ((performance.now() - began) / 1000)).toFixed(1),
+          d: (lossSums.discriminator / lossSums.steps).toFixed(3),
+          g: (lossSums.generator / lossSums.steps).toFixed(3),
+        });
+        // Yielding lets signal handlers run between steps; the steps themselves are synchronous.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (shouldStop() && stepInEpoch < stepsPerEpoch) {
+          seconds += (performance.now() - began) / 1000;
+          bar?.stop();
+          save({ epoch, stepInEpoch, lossSums, seconds });
+          options.log(`stopped at epoch ${epoch + 1}, step ${stepInEpoch}; saved ${checkpointPath}`);
+          return { epoch, interrupted: true };
+        }
+      }
+      bar?.stop();
+      const epochSeconds = (performance.now() - began) / 1000;
+      seconds += epochSeconds;
+      epoch += 1;
+      const means = {
+        discriminator: lossSums.discriminator / lossSums.steps,
+        generator: lossSums.generator / lossSums.steps,
+      };
+      finishEpoch(epoch, means, epochSeconds, seconds);
+      stepInEpoch = 0;
+      lossSums = { discriminator: 0, generator: 0, steps: 0 };
+      save({ epoch, stepInEpoch, lossSums, seconds });
+      if (shouldStop() && epoch < options.epochs) {
+        options.log(`stopped after epoch ${epoch}; saved ${checkpointPath}`);
+        return { epoch, interrupted: true };
+      }
+    }
+    return { epoch, interrupted: false };
+  } finally {
+    bar?.stop();
+    tf.dispose([gan.generator, gan.discriminator]);
+    gan.generatorOptimizer.dispose();
+    gan.discriminatorOptimizer.dispose();
+  }
+
+  function save(position: Pick<Checkpoint, 'epoch' | 'stepInEpoch' | 'lossSums' | 'seconds'>) {
+    saveCheckpoint(checkpointPath, {
+      architecture: SEED_MLP_NAME,
+      ...position,
+      randomState: random.save(),
+      generator: new Float32Array(gan.generator.dataSync()),
+      discriminator: new Float32Array(gan.discriminator.dataSync()),
+      generatorAdam: gan.generatorOptimizer.save(),
+      discriminatorAdam: gan.discriminatorOptimizer.save(),
+    });
+  }
+
+  function finishEpoch(
+    done: number,
+    means: { discriminator: number; generator: number },
+    epochSeconds: number,
+    totalSeconds: number,
+  ) {
+    const grid = sampleGrid(SEED_MLP_GENERATOR, gan.generator, fixedLatents);
+    const name = `epoch-${String(done).padStart(3, '0')}.png`;
+    writeFileAtomic(join(options.out, RUN_FILES.samples, name), grid);
+    recordEpoch(join(options.out, RUN_FILES.losses), { epoch: done, ...means, seconds: epochSeconds });
+    exportModel(options, digits, gan, done, means, totalSeconds);
+    options.log(
+      `epoch ${done}/${options.epochs} d_loss ${means.discriminator.toFixed(4)} ` +
+        `g_loss ${means.generator.toFixed(4)} ${epochSeconds.toFixed(1)} s`,
+    );
+  }
+}
+
+function loadTrainingDigits(options: TrainOptions): DigitSet {
+  const all = loadDigits(options.data, 'train');
+  return options.limit > 0 ? sliceDigits(all, options.limit) : all;
+}
+
+/** Grey levels 0..255 to [-1, 1], as the tutorial scales its inputs. */
+function scaleToUnitRange(digits: DigitSet): Float32Array {
+  const out = new Float32Array(digits.images.length);
+  for (let i = 0; i < out.length; i++) out[i] = (digits.images[i] / 255) * 2 - 1;
+  return out;
+}
+
+function gatherBatch(images: Float32Array, order: Int32Array, from: number, size: number) {
+  const rows = Math.min(size, order.length - from);
+  const pixels = images.length / order.length;
+  const batch = new Float32Array(rows * pixels);
+  for (let r = 0; r < rows; r++) {
+    const index = order[from + r];
+    batch.set(images.subarray(index * pixels, (index + 1) * pixels), r * pixels);
+  }
+  return tf.tensor2d(batch, [rows, pixels]);
+}
+
+/** The checkpoint to continue from, or a fresh start; refuses to overwrite a run silently. */
+function startingPoint(options: TrainOptions, checkpointPath: string): Checkpoint {
+  const sizes = {
+    generator: parameterCount(SEED_MLP_GENERATOR),
+    discriminator: parameterCount(SEED_MLP_DISCRIMINATOR),
+  };
+  if (options.resume) return loadCheckpoint(checkpointPath, SEED_MLP_NAME, sizes);
+  if (existsSync(checkpointPath)) {
+    throw new Error(
+      `${checkpointPath} already exists: pass --resume to continue that run, or choose another --out`,
+    );
+  }
+  const init = new Random(mixSeed(options.seed, 0));
+  const generator = initParameters(SEED_MLP_GENERATOR, init);
+  const discriminator = initParameters(SEED_MLP_DISCRIMINATOR, init);
+  const zeros = (n: number) => ({ step: 0, m: new Float32Array(n), v: new Float32Array(n) });
+  return {
+    architecture: SEED_MLP_NAME,
+    epoch: 0,
+    stepInEpoch: 0,
+    randomState: mixSeed(options.seed, 2),
+    lossSums: { discriminator: 0, generator: 0, steps: 0 },
+    seconds: 0,
+    generator,
+    discriminator,
+    generatorAdam: zeros(sizes.generator),
+    discriminatorAdam: zeros(sizes.discriminator),
+  };
+}
+
+function buildGan(start: Checkpoint, learningRate: number): Gan {
+  const adam = { learningRate, ...ADAM_DEFAULTS };
+  return {
+    generatorSpec: SEED_MLP_GENERATOR,
+    discriminatorSpec: SEED_MLP_DISCRIMINATOR,
+    generator: tf.keep(tf.tensor1d(start.generator)),
+    discriminator: tf.keep(tf.tensor1d(start.discriminator)),
+    generatorOptimizer: new Adam(adam, start.generatorAdam),
+    discriminatorOptimizer: new Adam(adam, start.discriminatorAdam),
+  };
+}
+
+function exportModel(
+  options: TrainOptions,
+  digits: DigitSet,
+  gan: Gan,
+  epochs: number,
+  finalLosses: { discriminator: number; generator: number },
+  seconds: number,
+) {
+  saveGenerator(
+    join(options.out, RUN_FILES.model),
+    {
+      name: SEED_MLP_NAME,
+      architecture: SEED_MLP_NAME,
+      latentSize: LATENT_SIZE,
+      latentDistribution: 'uniform(-1,1)',
+      imageSize: 28,
+      parameters: parameterCount(SEED_MLP_GENERATOR),
+      dataset: { ...describeDataDir(options.data), split: 'train', count: digits.count },
+      training: {
+        epochs,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        seed: options.seed,
+        seconds: Math.round(seconds),
+        backend: options.backend,
+        machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}`,
+        finalLosses,
+      },
+      created: new Date().toISOString(),
+    },
+    new Float32Array(gan.generator.dataSync()),
+  );
+}
+
+function newProgressBar() {
+  return new cliProgress.SingleBar(
+    {
+      format:
+        'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | ' +
+        'D {d} G {g}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}

@@ -1,0 +1,79 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The JSON body of every 4xx answer: what is wrong, and with which parameter. */
+export interface ProblemBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  parameter?: string;
+  allowed?: string;
+}
+
+interface SchemaIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+  parentSchema?: Record<string, unknown>;
+}
+
+/**
+ * Turns schema-validation failures into 400s that name the parameter and what it accepts, and
+ * hides everything else behind a generic message: no stack trace or path ever leaves the server.
+ */
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    const issue = error.validation[0] as unknown as SchemaIssue;
+    return reply.code(400).send(describeIssue(issue, error.validationContext ?? 'request'));
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500) {
+    const name = STATUS_CODES[status] ?? 'Bad Request';
+    return reply.code(status).send({ statusCode: status, error: name, message: error.message });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply
+    .code(500)
+    .send({ statusCode: 500, error: 'Internal Server Error', message: 'the server failed to answer' });
+}
+
+function describeIssue(issue: SchemaIssue, where: string): ProblemBody {
+  const place = where === 'querystring' ? 'query parameter' : `${where} field`;
+  if (issue.keyword === 'additionalProperties') {
+    const name = String(issue.params.additionalProperty);
+    const known = Object.keys((issue.parentSchema?.properties as object) ?? {}).join(', ');
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `unknown ${place} "${name}"; known: ${known}`,
+      parameter: name,
+      allowed: known,
+    };
+  }
+  const name =
+    issue.keyword === 'required'
+      ? String(issue.params.missingProperty)
+      : issue.instancePath.replace(/^\//, '').split('/')[0];
+  const allowed = allowedValues(issue.parentSchema ?? {});
+  return {
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `${place} "${name}" ${issue.message ?? 'is invalid'}${allowed ? `; allowed: ${allowed}` : ''}`,
+    parameter: name,
+    ...(allowed ? { allowed } : {}),
+  };
+}
+
+/** A short human description of what a property schema accepts. */
+function allowedValues(schema: Record<string, unknown>): string {
+  if (Array.isArray(schema.enum)) return schema.enum.join(', ');
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const kind = schema.type === 'integer' ? 'an integer' : 'a number';
+    if (schema.minimum !== undefined && schema.maximum !== undefined) {
+      return `${kind} from ${schema.minimum} to ${schema.maximum}`;
+    }
+    return kind;
+  }
+  return '';
+}

@@ -15,12 +15,17 @@ export const PEER_PYTHON = '/usr/bin/python3';
 /** True when the peer's scripts and Debian's PyTorch, FastAPI and uvicorn are all present. */
 export function peerAvailable(): boolean {
   if (!existsSync(join(PEER_DIR, 'train.py')) || !existsSync(PEER_PYTHON)) return false;
-  const probe = spawnSync(PEER_PYTHON, ['-c', 'import torch, fastapi, uvicorn, PIL'], { stdio: 'ignore' });
+  const probe = spawnSync(PEER_PYTHON, ['-c', 'import torch, fastapi, uvicorn, PIL'], {
+    stdio: 'ignore',
+  });
   return probe.status === 0;
 }
 
 /** Installs the peer from Debian's packages via its own setup script (needs root and apt). */
 export function installPeer(idxDir: string, outDir: string): void {
-  const setup = spawnSync('bash', [join(PEER_DIR, 'setup.sh'), idxDir, outDir], { stdio: 'inherit' });
-  if (setup.status !== 0) throw new Error(`${join(PEER_DIR, 'setup.sh')} failed (exit ${setup.status})`);
+  const setup = spawnSync('bash', [join(PEER_DIR, 'setup.sh'), idxDir, outDir], {
+    stdio: 'inherit',
+  });
+  if (setup.status !== 0)
+    throw new Error(`${join(PEER_DIR, 'setup.sh')} failed (exit ${setup.status})`);
 }

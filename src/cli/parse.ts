@@ -22,4 +22,3 @@ export function positiveNumber(value: string): number {
   }
   return n;
 }
-

@@ -35,14 +35,18 @@ export function loadDigits(dir: string, split: Split): DigitSet {
   const images = readIdxFile(imagesPath);
   const labels = readIdxFile(labelsPath);
   if (images.shape.length !== 3) {
-    throw new Error(`${imagesPath}: expected 3 dimensions (count, rows, cols), got ${images.shape.length}`);
+    throw new Error(
+      `${imagesPath}: expected 3 dimensions (count, rows, cols), got ${images.shape.length}`,
+    );
   }
   if (labels.shape.length !== 1) {
     throw new Error(`${labelsPath}: expected 1 dimension (count), got ${labels.shape.length}`);
   }
   const [count, rows, cols] = images.shape;
   if (labels.shape[0] !== count) {
-    throw new Error(`${labelsPath}: holds ${labels.shape[0]} labels but ${imagesPath} holds ${count} images`);
+    throw new Error(
+      `${labelsPath}: holds ${labels.shape[0]} labels but ${imagesPath} holds ${count} images`,
+    );
   }
   return { count, rows, cols, images: images.data, labels: labels.data };
 }
@@ -51,7 +55,12 @@ export function loadDigits(dir: string, split: Split): DigitSet {
 export function sliceDigits(set: DigitSet, count: number): DigitSet {
   const n = Math.min(count, set.count);
   const size = set.rows * set.cols;
-  return { ...set, count: n, images: set.images.subarray(0, n * size), labels: set.labels.subarray(0, n) };
+  return {
+    ...set,
+    count: n,
+    images: set.images.subarray(0, n * size),
+    labels: set.labels.subarray(0, n),
+  };
 }
 
 /** How a manifest names a data folder: MNIST when it is the packaged one, else the folder. */

@@ -28,7 +28,8 @@ export function upscale(image: GreyImage, scale: number): GreyImage {
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const source = Math.floor(y / scale) * image.width;
-    for (let x = 0; x < width; x++) pixels[y * width + x] = image.pixels[source + Math.floor(x / scale)];
+    for (let x = 0; x < width; x++)
+      pixels[y * width + x] = image.pixels[source + Math.floor(x / scale)];
   }
   return { width, height, pixels };
 }

@@ -54,7 +54,10 @@ export function initParameters(spec: MlpSpec, random: Random): Float32Array {
 /** Splits the flat vector into weight and bias tensors, layer by layer. */
 export function unflatten(spec: MlpSpec, flat: tf.Tensor1D): { w: tf.Tensor2D; b: tf.Tensor1D }[] {
   const shapes = parameterShapes(spec);
-  const pieces = tf.split(flat, shapes.map((s) => s.reduce((a, b) => a * b, 1)));
+  const pieces = tf.split(
+    flat,
+    shapes.map((s) => s.reduce((a, b) => a * b, 1)),
+  );
   const layers = [];
   for (let i = 0; i < pieces.length; i += 2) {
     layers.push({

@@ -56,7 +56,9 @@ export function saveGenerator(
   parameters: Float32Array,
 ): Manifest {
   mkdirSync(dir, { recursive: true });
-  const weights = encodeSafetensors({ generator: { shape: [parameters.length], data: parameters } });
+  const weights = encodeSafetensors({
+    generator: { shape: [parameters.length], data: parameters },
+  });
   writeFileAtomic(join(dir, GENERATOR_FILE), weights);
   const full: Manifest = {
     ...manifest,
@@ -79,20 +81,26 @@ export function loadGenerator(dir: string): LoadedGenerator {
   const spec = ARCHITECTURES[manifest.architecture];
   if (!spec) {
     const known = Object.keys(ARCHITECTURES).join(', ');
-    throw new Error(`${manifestPath}: unknown architecture "${manifest.architecture}", expected one of ${known}`);
+    throw new Error(
+      `${manifestPath}: unknown architecture "${manifest.architecture}", expected one of ${known}`,
+    );
   }
   const weightsPath = join(dir, GENERATOR_FILE);
   if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: generator weights not found`);
   const bytes = readFileSync(weightsPath);
   const expected = manifest.files?.[GENERATOR_FILE]?.sha256;
   if (expected !== undefined && sha256(bytes) !== expected) {
-    throw new Error(`${weightsPath}: sha256 does not match the manifest (file damaged or replaced)`);
+    throw new Error(
+      `${weightsPath}: sha256 does not match the manifest (file damaged or replaced)`,
+    );
   }
   const { tensors } = decodeSafetensors(bytes, weightsPath);
   const parameters = tensors.generator?.data;
   const count = parameterCount(spec);
   if (!parameters || parameters.length !== count) {
-    throw new Error(`${weightsPath}: expected a "generator" tensor of ${count} values for ${manifest.architecture}`);
+    throw new Error(
+      `${weightsPath}: expected a "generator" tensor of ${count} values for ${manifest.architecture}`,
+    );
   }
   return { manifest, spec, parameters };
 }

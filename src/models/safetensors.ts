@@ -23,7 +23,9 @@ export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, s
   for (const [name, tensor] of Object.entries(tensors)) {
     const size = tensor.shape.reduce((a, b) => a * b, 1);
     if (size !== tensor.data.length) {
-      throw new Error(`tensor ${name}: shape [${tensor.shape}] needs ${size} values, got ${tensor.data.length}`);
+      throw new Error(
+        `tensor ${name}: shape [${tensor.shape}] needs ${size} values, got ${tensor.data.length}`,
+      );
     }
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + size * 4] };
     offset += size * 4;
@@ -49,7 +51,9 @@ export function decodeSafetensors(bytes: Buffer, name: string) {
   if (bytes.length < 8) throw new Error(`${name}: not a safetensors file (${bytes.length} bytes)`);
   const headerLength = Number(bytes.readBigUInt64LE(0));
   if (headerLength > bytes.length - 8) {
-    throw new Error(`${name}: truncated (header says ${headerLength} bytes, file has ${bytes.length - 8})`);
+    throw new Error(
+      `${name}: truncated (header says ${headerLength} bytes, file has ${bytes.length - 8})`,
+    );
   }
   let header: Record<string, HeaderEntry | Record<string, string>>;
   try {
@@ -63,11 +67,20 @@ export function decodeSafetensors(bytes: Buffer, name: string) {
   for (const [key, value] of Object.entries(header)) {
     if (key === '__metadata__') continue;
     const entry = value as HeaderEntry;
-    if (entry.dtype !== 'F32') throw new Error(`${name}: tensor ${key} is ${entry.dtype}, expected F32`);
+    const wellFormed =
+      Array.isArray(entry?.shape) &&
+      Array.isArray(entry?.data_offsets) &&
+      entry.data_offsets.length === 2;
+    if (!wellFormed)
+      throw new Error(`${name}: tensor ${key} has no shape or byte range in the header`);
+    if (entry.dtype !== 'F32')
+      throw new Error(`${name}: tensor ${key} is ${entry.dtype}, expected F32`);
     const [begin, end] = entry.data_offsets;
     const size = entry.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== size * 4 || dataStart + end > bytes.length) {
-      throw new Error(`${name}: tensor ${key} is truncated or its byte range does not match its shape`);
+      throw new Error(
+        `${name}: tensor ${key} is truncated or its byte range does not match its shape`,
+      );
     }
     // Copied so the tensor is aligned and independent of the file buffer.
     const data = new Float32Array(size);

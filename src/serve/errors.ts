@@ -35,7 +35,11 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   request.log.error({ err: error }, 'request failed');
   return reply
     .code(500)
-    .send({ statusCode: 500, error: 'Internal Server Error', message: 'the server failed to answer' });
+    .send({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'the server failed to answer',
+    });
 }
 
 function describeIssue(issue: SchemaIssue, where: string): ProblemBody {

@@ -15,8 +15,11 @@ export interface Checkpoint {
   /** Steps done inside the next epoch (non-zero only after an interrupted epoch). */
   stepInEpoch: number;
   randomState: number;
-  lossSums: { discriminator: number; generator: number; steps: number };
-  /** Seconds of training so far, over all sessions of this run. */
+  /** Settings a resumed run must share with the run it continues. */
+  settings: RunSettings;
+  /** Running totals of the unfinished epoch: loss sums, steps and seconds spent. */
+  epochSums: { discriminator: number; generator: number; steps: number; seconds: number };
+  /** Seconds of training in the finished epochs, over all sessions of this run. */
   seconds: number;
   generator: Float32Array;
   discriminator: Float32Array;
@@ -24,10 +27,24 @@ export interface Checkpoint {
   discriminatorAdam: AdamState;
 }
 
+export interface RunSettings {
+  seed: number;
+  batchSize: number;
+  learningRate: number;
+  /** How many training digits the run uses. */
+  digits: number;
+}
+
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
-  const { generator, discriminator, generatorAdam: ga, discriminatorAdam: da, ...rest } = checkpoint;
+  const {
+    generator,
+    discriminator,
+    generatorAdam: ga,
+    discriminatorAdam: da,
+    ...rest
+  } = checkpoint;
   const state = { ...rest, generatorAdamStep: ga.step, discriminatorAdamStep: da.step };
   const vector = (data: Float32Array) => ({ shape: [data.length], data });
   const bytes = encodeSafetensors(
@@ -56,10 +73,14 @@ export function loadCheckpoint(
   try {
     state = JSON.parse(metadata.state ?? '');
   } catch {
-    throw new Error(`${path}: not a checkpoint of this program (no training state in its metadata)`);
+    throw new Error(
+      `${path}: not a checkpoint of this program (no training state in its metadata)`,
+    );
   }
   if (state.architecture !== architecture) {
-    throw new Error(`${path}: checkpoint of architecture "${state.architecture}", expected "${architecture}"`);
+    throw new Error(
+      `${path}: checkpoint of architecture "${state.architecture}", expected "${architecture}"`,
+    );
   }
   const take = (name: string, size: number) => {
     const tensor = tensors[name];
@@ -75,7 +96,8 @@ export function loadCheckpoint(
     epoch: state.epoch as number,
     stepInEpoch: state.stepInEpoch as number,
     randomState: state.randomState as number,
-    lossSums: state.lossSums as Checkpoint['lossSums'],
+    settings: state.settings as RunSettings,
+    epochSums: state.epochSums as Checkpoint['epochSums'],
     seconds: state.seconds as number,
     generator: take('generator', g),
     discriminator: take('discriminator', d),

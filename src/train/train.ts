@@ -15,7 +15,13 @@ import {
   SEED_MLP_GENERATOR,
   SEED_MLP_NAME,
 } from '../models/seed-mlp.js';
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import {
+  CHECKPOINT_FILE,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type RunSettings,
+} from './checkpoint.js';
 import { trainStep, type Gan } from './gan-step.js';
 import { recordEpoch } from './loss-log.js';
 import { GRID_DIGITS, sampleGrid } from './sample-grid.js';
@@ -71,21 +77,35 @@ export const RUN_FILES = {
  * Trains seed-mlp, saving after every epoch. `shouldStop` is polled between steps: when it
  * returns true the current step finishes, a checkpoint is saved mid-epoch and training returns.
  */
-export async function train(options: TrainOptions, shouldStop: () => boolean): Promise<TrainResult> {
+export async function train(
+  options: TrainOptions,
+  shouldStop: () => boolean,
+): Promise<TrainResult> {
   const digits = loadTrainingDigits(options);
   const images = scaleToUnitRange(digits);
-  mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
   const checkpointPath = join(options.out, RUN_FILES.checkpoint);
-  const start = startingPoint(options, checkpointPath);
+  const settings: RunSettings = {
+    seed: options.seed,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    digits: digits.count,
+  };
+  const start = startingPoint(options, checkpointPath, settings);
+  mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
   if (start.epoch > 0 || start.stepInEpoch > 0) {
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
   }
 
   const gan = buildGan(start, options.learningRate);
   const random = Random.restore(start.randomState);
-  const fixedLatents = uniformArray(new Random(mixSeed(options.seed, 1)), GRID_DIGITS * LATENT_SIZE, -1, 1);
+  const fixedLatents = uniformArray(
+    new Random(mixSeed(options.seed, 1)),
+    GRID_DIGITS * LATENT_SIZE,
+    -1,
+    1,
+  );
   const stepsPerEpoch = Math.ceil(digits.count / options.batchSize);
-  let { epoch, stepInEpoch, lossSums, seconds } = start;
+  let { epoch, stepInEpoch, epochSums, seconds } = start;
   const bar = options.progress && process.stderr.isTTY ? newProgressBar() : null;
 
   try {
@@ -101,42 +121,53 @@ export async function train(options: TrainOptions, shouldStop: () => boolean): P
         g: '-',
       });
       while (stepInEpoch < stepsPerEpoch) {
-        const batch = gatherBatch(images, order, stepInEpoch * options.batchSize, options.batchSize);
+        const batch = gatherBatch(
+          images,
+          order,
+          stepInEpoch * options.batchSize,
+          options.batchSize,
+        );
         const losses = trainStep(gan, batch, random);
         batch.dispose();
         stepInEpoch += 1;
-        lossSums = {
-          discriminator: lossSums.discriminator + losses.discriminator,
-          generator: lossSums.generator + losses.generator,
-          steps: lossSums.steps + 1,
+        epochSums = {
+          ...epochSums,
+          discriminator: epochSums.discriminator + losses.discriminator,
+          generator: epochSums.generator + losses.generator,
+          steps: epochSums.steps + 1,
         };
         bar?.update(stepInEpoch, {
           speed: ((stepInEpoch - firstStep) / ((performance.now() - began) / 1000)).toFixed(1),
-          d: (lossSums.discriminator / lossSums.steps).toFixed(3),
-          g: (lossSums.generator / lossSums.steps).toFixed(3),
+          d: (epochSums.discriminator / epochSums.steps).toFixed(3),
+          g: (epochSums.generator / epochSums.steps).toFixed(3),
         });
         // Yielding lets signal handlers run between steps; the steps themselves are synchronous.
         await new Promise((resolve) => setImmediate(resolve));
         if (shouldStop() && stepInEpoch < stepsPerEpoch) {
-          seconds += (performance.now() - began) / 1000;
+          epochSums = {
+            ...epochSums,
+            seconds: epochSums.seconds + (performance.now() - began) / 1000,
+          };
           bar?.stop();
-          save({ epoch, stepInEpoch, lossSums, seconds });
-          options.log(`stopped at epoch ${epoch + 1}, step ${stepInEpoch}; saved ${checkpointPath}`);
+          save({ epoch, stepInEpoch, epochSums, seconds });
+          options.log(
+            `stopped at epoch ${epoch + 1}, step ${stepInEpoch}; saved ${checkpointPath}`,
+          );
           return { epoch, interrupted: true };
         }
       }
       bar?.stop();
-      const epochSeconds = (performance.now() - began) / 1000;
+      const epochSeconds = epochSums.seconds + (performance.now() - began) / 1000;
       seconds += epochSeconds;
       epoch += 1;
       const means = {
-        discriminator: lossSums.discriminator / lossSums.steps,
-        generator: lossSums.generator / lossSums.steps,
+        discriminator: epochSums.discriminator / epochSums.steps,
+        generator: epochSums.generator / epochSums.steps,
       };
       finishEpoch(epoch, means, epochSeconds, seconds);
       stepInEpoch = 0;
-      lossSums = { discriminator: 0, generator: 0, steps: 0 };
-      save({ epoch, stepInEpoch, lossSums, seconds });
+      epochSums = { discriminator: 0, generator: 0, steps: 0, seconds: 0 };
+      save({ epoch, stepInEpoch, epochSums, seconds });
       if (shouldStop() && epoch < options.epochs) {
         options.log(`stopped after epoch ${epoch}; saved ${checkpointPath}`);
         return { epoch, interrupted: true };
@@ -150,9 +181,10 @@ export async function train(options: TrainOptions, shouldStop: () => boolean): P
     gan.discriminatorOptimizer.dispose();
   }
 
-  function save(position: Pick<Checkpoint, 'epoch' | 'stepInEpoch' | 'lossSums' | 'seconds'>) {
+  function save(position: Pick<Checkpoint, 'epoch' | 'stepInEpoch' | 'epochSums' | 'seconds'>) {
     saveCheckpoint(checkpointPath, {
       architecture: SEED_MLP_NAME,
+      settings,
       ...position,
       randomState: random.save(),
       generator: new Float32Array(gan.generator.dataSync()),
@@ -171,7 +203,11 @@ export async function train(options: TrainOptions, shouldStop: () => boolean): P
     const grid = sampleGrid(SEED_MLP_GENERATOR, gan.generator, fixedLatents);
     const name = `epoch-${String(done).padStart(3, '0')}.png`;
     writeFileAtomic(join(options.out, RUN_FILES.samples, name), grid);
-    recordEpoch(join(options.out, RUN_FILES.losses), { epoch: done, ...means, seconds: epochSeconds });
+    recordEpoch(join(options.out, RUN_FILES.losses), {
+      epoch: done,
+      ...means,
+      seconds: epochSeconds,
+    });
     exportModel(options, digits, gan, done, means, totalSeconds);
     options.log(
       `epoch ${done}/${options.epochs} d_loss ${means.discriminator.toFixed(4)} ` +
@@ -204,12 +240,20 @@ function gatherBatch(images: Float32Array, order: Int32Array, from: number, size
 }
 
 /** The checkpoint to continue from, or a fresh start; refuses to overwrite a run silently. */
-function startingPoint(options: TrainOptions, checkpointPath: string): Checkpoint {
+function startingPoint(
+  options: TrainOptions,
+  checkpointPath: string,
+  settings: RunSettings,
+): Checkpoint {
   const sizes = {
     generator: parameterCount(SEED_MLP_GENERATOR),
     discriminator: parameterCount(SEED_MLP_DISCRIMINATOR),
   };
-  if (options.resume) return loadCheckpoint(checkpointPath, SEED_MLP_NAME, sizes);
+  if (options.resume) {
+    const checkpoint = loadCheckpoint(checkpointPath, SEED_MLP_NAME, sizes);
+    checkSameSettings(checkpointPath, checkpoint.settings, settings);
+    return checkpoint;
+  }
   if (existsSync(checkpointPath)) {
     throw new Error(
       `${checkpointPath} already exists: pass --resume to continue that run, or choose another --out`,
@@ -224,13 +268,32 @@ function startingPoint(options: TrainOptions, checkpointPath: string): Checkpoin
     epoch: 0,
     stepInEpoch: 0,
     randomState: mixSeed(options.seed, 2),
-    lossSums: { discriminator: 0, generator: 0, steps: 0 },
+    settings,
+    epochSums: { discriminator: 0, generator: 0, steps: 0, seconds: 0 },
     seconds: 0,
     generator,
     discriminator,
     generatorAdam: zeros(sizes.generator),
     discriminatorAdam: zeros(sizes.discriminator),
   };
+}
+
+/** A resumed run must continue the same recipe, or its checkpoint would mix two runs. */
+function checkSameSettings(path: string, saved: RunSettings, wanted: RunSettings): void {
+  const flags: Record<keyof RunSettings, string> = {
+    seed: '--seed',
+    batchSize: '--batch-size',
+    learningRate: '--lr',
+    digits: '--limit (digits used)',
+  };
+  for (const key of Object.keys(flags) as (keyof RunSettings)[]) {
+    if (saved[key] !== wanted[key]) {
+      throw new Error(
+        `${path} was trained with ${flags[key]} ${saved[key]}, not ${wanted[key]}; ` +
+          'resume with the settings of the run',
+      );
+    }
+  }
 }
 
 function buildGan(start: Checkpoint, learningRate: number): Gan {

@@ -19,7 +19,8 @@ const querystring = {
       type: 'integer',
       minimum: 0,
       maximum: MAX_SEED,
-      description: 'Fixes the latent vector: the same seed gives the same image, byte for byte. ' +
+      description:
+        'Fixes the latent vector: the same seed gives the same image, byte for byte. ' +
         'Random when left out.',
     },
     scale: {
@@ -82,9 +83,16 @@ export function generateRoutes(app: FastifyInstance, generator: Generator): void
       const png = encodePng(upscale({ width: size, height: size, pixels }, scale));
       reply.header(SEED_HEADER, String(seed));
       // A seeded image never changes for a given model; a random one must not be cached.
-      reply.header('cache-control', request.query.seed === undefined ? 'no-store' : 'public, max-age=3600');
+      reply.header(
+        'cache-control',
+        request.query.seed === undefined ? 'no-store' : 'public, max-age=3600',
+      );
       if (format === 'json') {
-        return { image: `data:image/png;base64,${png.toString('base64')}`, seed, model: generator.name };
+        return {
+          image: `data:image/png;base64,${png.toString('base64')}`,
+          seed,
+          model: generator.name,
+        };
       }
       return reply.type('image/png').send(png);
     },

@@ -32,6 +32,7 @@ async function measureOurs(): Promise<Row> {
   try {
     await train(
       {
+        architecture: 'seed-mlp',
         epochs,
         batchSize: 64,
         learningRate: 0.002,

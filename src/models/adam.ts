@@ -22,29 +22,35 @@ export interface AdamState {
 }
 
 /**
- * Adam over one flat parameter vector, computed exactly as torch.optim.Adam does
+ * Adam over one parameter tensor, computed exactly as torch.optim.Adam does
  * (bias-corrected step size, epsilon added after the corrected square root).
  */
 export class Adam {
   private step: number;
-  private m: tf.Tensor1D;
-  private v: tf.Tensor1D;
+  private m: tf.Tensor;
+  private v: tf.Tensor;
 
+  /** `shape` is the parameter tensor's; the state's moments are stored flat. */
   constructor(
     readonly options: AdamOptions,
     state: AdamState,
+    shape: number[] = [state.m.length],
   ) {
     this.step = state.step;
-    this.m = tf.keep(tf.tensor1d(state.m));
-    this.v = tf.keep(tf.tensor1d(state.v));
+    this.m = tf.keep(tf.tensor(state.m, shape));
+    this.v = tf.keep(tf.tensor(state.v, shape));
   }
 
-  static fresh(options: AdamOptions, size: number): Adam {
-    return new Adam(options, { step: 0, m: new Float32Array(size), v: new Float32Array(size) });
+  static fresh(options: AdamOptions, size: number, shape: number[] = [size]): Adam {
+    return new Adam(
+      options,
+      { step: 0, m: new Float32Array(size), v: new Float32Array(size) },
+      shape,
+    );
   }
 
   /** Returns the updated parameters; the caller disposes the old ones. */
-  update(parameters: tf.Tensor1D, gradient: tf.Tensor1D): tf.Tensor1D {
+  update<T extends tf.Tensor>(parameters: T, gradient: tf.Tensor): T {
     const { learningRate, beta1, beta2, epsilon } = this.options;
     this.step += 1;
     const stepSize = learningRate / (1 - beta1 ** this.step);
@@ -54,14 +60,14 @@ export class Adam {
       const v = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(gradient), 1 - beta2));
       const denominator = tf.add(tf.div(tf.sqrt(v), correction2), epsilon);
       const next = tf.sub(parameters, tf.mul(tf.div(m, denominator), stepSize));
-      return [m, v, next] as tf.Tensor1D[];
+      return [m, v, next];
     });
     this.m.dispose();
     this.v.dispose();
     // Kept so that an enclosing tidy (the training step) does not dispose the moments.
     this.m = tf.keep(m);
     this.v = tf.keep(v);
-    return next;
+    return next as T;
   }
 
   save(): AdamState {

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { parameterCount, type MlpSpec } from './mlp.js';
+import { ARCHITECTURES, type Architecture } from './architectures.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
-import { SEED_MLP_GENERATOR, SEED_MLP_NAME } from './seed-mlp.js';
 
 /**
  * A shipped model is a folder: `manifest.json` says what it is and how it was made,
@@ -19,6 +18,8 @@ export interface Manifest {
   architecture: string;
   latentSize: number;
   latentDistribution: 'uniform(-1,1)';
+  /** Digit classes the model can be asked for (0: unconditional). */
+  classes: number;
   imageSize: number;
   parameters: number;
   dataset: { name: string; source: string; split: string; count: number };
@@ -36,12 +37,9 @@ export interface Manifest {
   created: string;
 }
 
-/** Architectures a model folder may name, with the generator each one builds. */
-export const ARCHITECTURES: Record<string, MlpSpec> = { [SEED_MLP_NAME]: SEED_MLP_GENERATOR };
-
 export interface LoadedGenerator {
   manifest: Manifest;
-  spec: MlpSpec;
+  architecture: Architecture;
   parameters: Float32Array;
 }
 
@@ -78,8 +76,8 @@ export function loadGenerator(dir: string): LoadedGenerator {
   } catch (error) {
     throw new Error(`${manifestPath}: not valid JSON (${(error as Error).message})`);
   }
-  const spec = ARCHITECTURES[manifest.architecture];
-  if (!spec) {
+  const architecture = ARCHITECTURES[manifest.architecture];
+  if (!architecture) {
     const known = Object.keys(ARCHITECTURES).join(', ');
     throw new Error(
       `${manifestPath}: unknown architecture "${manifest.architecture}", expected one of ${known}`,
@@ -96,11 +94,11 @@ export function loadGenerator(dir: string): LoadedGenerator {
   }
   const { tensors } = decodeSafetensors(bytes, weightsPath);
   const parameters = tensors.generator?.data;
-  const count = parameterCount(spec);
+  const count = architecture.parameterCount;
   if (!parameters || parameters.length !== count) {
     throw new Error(
       `${weightsPath}: expected a "generator" tensor of ${count} values for ${manifest.architecture}`,
     );
   }
-  return { manifest, spec, parameters };
+  return { manifest, architecture, parameters };
 }

@@ -33,13 +33,11 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     return reply.code(status).send({ statusCode: status, error: name, message: error.message });
   }
   request.log.error({ err: error }, 'request failed');
-  return reply
-    .code(500)
-    .send({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'the server failed to answer',
-    });
+  return reply.code(500).send({
+    statusCode: 500,
+    error: 'Internal Server Error',
+    message: 'the server failed to answer',
+  });
 }
 
 function describeIssue(issue: SchemaIssue, where: string): ProblemBody {

@@ -25,6 +25,8 @@ export interface Checkpoint {
   discriminator: Float32Array;
   generatorAdam: AdamState;
   discriminatorAdam: AdamState;
+  /** A running average of the generator's weights, for recipes that serve one. */
+  generatorAverage?: Float32Array;
 }
 
 export interface RunSettings {
@@ -43,6 +45,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
     discriminator,
     generatorAdam: ga,
     discriminatorAdam: da,
+    generatorAverage,
     ...rest
   } = checkpoint;
   const state = { ...rest, generatorAdamStep: ga.step, discriminatorAdamStep: da.step };
@@ -55,6 +58,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
       'generator.adam.v': vector(ga.v),
       'discriminator.adam.m': vector(da.m),
       'discriminator.adam.v': vector(da.v),
+      ...(generatorAverage ? { 'generator.average': vector(generatorAverage) } : {}),
     },
     { state: JSON.stringify(state) },
   );
@@ -111,5 +115,6 @@ export function loadCheckpoint(
       m: take('discriminator.adam.m', d),
       v: take('discriminator.adam.v', d),
     },
+    ...(tensors['generator.average'] ? { generatorAverage: take('generator.average', g) } : {}),
   };
 }

@@ -1,22 +1,34 @@
-import { tf } from '../models/backend.js';
-import { generateImages } from '../models/generate.js';
-import type { MlpSpec } from '../models/mlp.js';
 import { encodePng, tile, toGreyLevels, upscale, type GreyImage } from '../image/png.js';
 
-/** How many digits a sample grid shows, and how they are laid out. */
-export const GRID_DIGITS = 16;
-const GRID_COLUMNS = 4;
 const GRID_SCALE = 4;
 
-/** A PNG of the generator's digits for a fixed latent batch, so epochs can be compared. */
-export function sampleGrid(spec: MlpSpec, parameters: tf.Tensor1D, latents: Float32Array): Buffer {
-  const size = Math.sqrt(spec.sizes[spec.sizes.length - 1]);
-  const values = generateImages(spec, parameters, latents, GRID_DIGITS);
+/** Where each digit of a run's sample grid comes from. */
+export interface GridLayout {
+  count: number;
+  columns: number;
+  /** For a conditional model, the digit asked for at each place (column by column 0-9). */
+  digits: Int32Array | null;
+}
+
+/** 16 digits, 4 by 4, for an unconditional model; 4 rows of 0 to 9 for a conditional one. */
+export function gridLayout(classes: number): GridLayout {
+  if (classes === 0) return { count: 16, columns: 4, digits: null };
+  const count = 4 * classes;
+  return {
+    count,
+    columns: classes,
+    digits: Int32Array.from({ length: count }, (_, i) => i % classes),
+  };
+}
+
+/** A PNG of images (count x 784 values in [-1, 1]) laid out in rows, enlarged to stay crisp. */
+export function gridPng(values: Float32Array, count: number, columns: number): Buffer {
+  const size = Math.round(Math.sqrt(values.length / count));
   const grey = toGreyLevels(values);
   const digits: GreyImage[] = [];
-  for (let i = 0; i < GRID_DIGITS; i++) {
+  for (let i = 0; i < count; i++) {
     const pixels = grey.subarray(i * size * size, (i + 1) * size * size);
     digits.push(upscale({ width: size, height: size, pixels }, GRID_SCALE));
   }
-  return encodePng(tile(digits, GRID_COLUMNS, GRID_SCALE));
+  return encodePng(tile(digits, columns, GRID_SCALE));
 }

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data/mnist.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { Adam, ADAM_DEFAULTS } from '../models/adam.js';
-import { tf } from '../models/backend.js';
-import { initParameters, parameterCount } from '../models/mlp.js';
 import { saveGenerator } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
-import {
-  LATENT_SIZE,
-  SEED_MLP_DISCRIMINATOR,
-  SEED_MLP_GENERATOR,
-  SEED_MLP_NAME,
-} from '../models/seed-mlp.js';
 import {
   CHECKPOINT_FILE,
   loadCheckpoint,
@@ -22,11 +13,21 @@ import {
   type Checkpoint,
   type RunSettings,
 } from './checkpoint.js';
-import { trainStep, type Gan } from './gan-step.js';
 import { recordEpoch } from './loss-log.js';
-import { GRID_DIGITS, sampleGrid } from './sample-grid.js';
+import type { LiveGan, Recipe } from './recipe.js';
+import { cdcganRecipe } from './recipes/cdcgan.js';
+import { seedMlpRecipe } from './recipes/seed-mlp.js';
+import { gridLayout, gridPng } from './sample-grid.js';
+
+/** The architectures `train` can build, by the name a model's manifest gives. */
+export const RECIPES: Record<string, Recipe> = {
+  [seedMlpRecipe.architecture]: seedMlpRecipe,
+  [cdcganRecipe.architecture]: cdcganRecipe,
+};
 
 export interface TrainOptions {
+  /** Which GAN to train: a key of RECIPES. */
+  architecture: string;
   /** Total epochs the run should reach (a resumed run continues up to this number). */
   epochs: number;
   batchSize: number;
@@ -47,17 +48,6 @@ export interface TrainOptions {
   log: (line: string) => void;
 }
 
-export const TRAIN_DEFAULTS = {
-  epochs: 100,
-  batchSize: 64,
-  learningRate: 0.002,
-  seed: 0,
-  out: 'runs/seed-mlp',
-  resume: false,
-  limit: 0,
-  progress: true,
-};
-
 export interface TrainResult {
   /** Epochs fully done when training returned. */
   epoch: number;
@@ -74,13 +64,18 @@ export const RUN_FILES = {
 };
 
 /**
- * Trains seed-mlp, saving after every epoch. `shouldStop` is polled between steps: when it
+ * Trains a GAN, saving after every epoch. `shouldStop` is polled between steps: when it
  * returns true the current step finishes, a checkpoint is saved mid-epoch and training returns.
  */
 export async function train(
   options: TrainOptions,
   shouldStop: () => boolean,
 ): Promise<TrainResult> {
+  const recipe = RECIPES[options.architecture];
+  if (!recipe) {
+    const known = Object.keys(RECIPES).join(', ');
+    throw new Error(`--architecture must be one of ${known}, got "${options.architecture}"`);
+  }
   const digits = loadTrainingDigits(options);
   const images = scaleToUnitRange(digits);
   const checkpointPath = join(options.out, RUN_FILES.checkpoint);
@@ -90,17 +85,18 @@ export async function train(
     learningRate: options.learningRate,
     digits: digits.count,
   };
-  const start = startingPoint(options, checkpointPath, settings);
+  const start = startingPoint(recipe, options, checkpointPath, settings);
   mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
   if (start.epoch > 0 || start.stepInEpoch > 0) {
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
   }
 
-  const gan = buildGan(start, options.learningRate);
+  const gan = recipe.start(start, options.learningRate);
   const random = Random.restore(start.randomState);
+  const grid = gridLayout(recipe.classes);
   const fixedLatents = uniformArray(
     new Random(mixSeed(options.seed, 1)),
-    GRID_DIGITS * LATENT_SIZE,
+    grid.count * recipe.latentSize,
     -1,
     1,
   );
@@ -121,14 +117,9 @@ export async function train(
         g: '-',
       });
       while (stepInEpoch < stepsPerEpoch) {
-        const batch = gatherBatch(
-          images,
-          order,
-          stepInEpoch * options.batchSize,
-          options.batchSize,
-        );
-        const losses = trainStep(gan, batch, random);
-        batch.dispose();
+        const from = stepInEpoch * options.batchSize;
+        const batch = gatherBatch(digits, images, order, from, options.batchSize);
+        const losses = gan.step(batch.images, batch.labels, batch.rows, random);
         stepInEpoch += 1;
         epochSums = {
           ...epochSums,
@@ -176,21 +167,16 @@ export async function train(
     return { epoch, interrupted: false };
   } finally {
     bar?.stop();
-    tf.dispose([gan.generator, gan.discriminator]);
-    gan.generatorOptimizer.dispose();
-    gan.discriminatorOptimizer.dispose();
+    gan.dispose();
   }
 
   function save(position: Pick<Checkpoint, 'epoch' | 'stepInEpoch' | 'epochSums' | 'seconds'>) {
     saveCheckpoint(checkpointPath, {
-      architecture: SEED_MLP_NAME,
+      architecture: recipe.architecture,
       settings,
       ...position,
       randomState: random.save(),
-      generator: new Float32Array(gan.generator.dataSync()),
-      discriminator: new Float32Array(gan.discriminator.dataSync()),
-      generatorAdam: gan.generatorOptimizer.save(),
-      discriminatorAdam: gan.discriminatorOptimizer.save(),
+      ...gan.snapshot(),
     });
   }
 
@@ -200,15 +186,18 @@ export async function train(
     epochSeconds: number,
     totalSeconds: number,
   ) {
-    const grid = sampleGrid(SEED_MLP_GENERATOR, gan.generator, fixedLatents);
+    const samples = gan.sample(fixedLatents, grid.digits, grid.count);
     const name = `epoch-${String(done).padStart(3, '0')}.png`;
-    writeFileAtomic(join(options.out, RUN_FILES.samples, name), grid);
+    writeFileAtomic(
+      join(options.out, RUN_FILES.samples, name),
+      gridPng(samples, grid.count, grid.columns),
+    );
     recordEpoch(join(options.out, RUN_FILES.losses), {
       epoch: done,
       ...means,
       seconds: epochSeconds,
     });
-    exportModel(options, digits, gan, done, means, totalSeconds);
+    exportModel(recipe, options, digits, gan, done, means, totalSeconds);
     options.log(
       `epoch ${done}/${options.epochs} d_loss ${means.discriminator.toFixed(4)} ` +
         `g_loss ${means.generator.toFixed(4)} ${epochSeconds.toFixed(1)} s`,
@@ -228,29 +217,35 @@ function scaleToUnitRange(digits: DigitSet): Float32Array {
   return out;
 }
 
-function gatherBatch(images: Float32Array, order: Int32Array, from: number, size: number) {
+/** The real images (and their labels) of one step, in the epoch's shuffled order. */
+function gatherBatch(
+  digits: DigitSet,
+  images: Float32Array,
+  order: Int32Array,
+  from: number,
+  size: number,
+) {
   const rows = Math.min(size, order.length - from);
   const pixels = images.length / order.length;
   const batch = new Float32Array(rows * pixels);
+  const labels = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
     const index = order[from + r];
     batch.set(images.subarray(index * pixels, (index + 1) * pixels), r * pixels);
+    labels[r] = digits.labels[index];
   }
-  return tf.tensor2d(batch, [rows, pixels]);
+  return { images: batch, labels, rows };
 }
 
 /** The checkpoint to continue from, or a fresh start; refuses to overwrite a run silently. */
 function startingPoint(
+  recipe: Recipe,
   options: TrainOptions,
   checkpointPath: string,
   settings: RunSettings,
 ): Checkpoint {
-  const sizes = {
-    generator: parameterCount(SEED_MLP_GENERATOR),
-    discriminator: parameterCount(SEED_MLP_DISCRIMINATOR),
-  };
   if (options.resume) {
-    const checkpoint = loadCheckpoint(checkpointPath, SEED_MLP_NAME, sizes);
+    const checkpoint = loadCheckpoint(checkpointPath, recipe.architecture, recipe.sizes);
     checkSameSettings(checkpointPath, checkpoint.settings, settings);
     return checkpoint;
   }
@@ -259,12 +254,10 @@ function startingPoint(
       `${checkpointPath} already exists: pass --resume to continue that run, or choose another --out`,
     );
   }
-  const init = new Random(mixSeed(options.seed, 0));
-  const generator = initParameters(SEED_MLP_GENERATOR, init);
-  const discriminator = initParameters(SEED_MLP_DISCRIMINATOR, init);
+  const { generator, discriminator } = recipe.initialise(new Random(mixSeed(options.seed, 0)));
   const zeros = (n: number) => ({ step: 0, m: new Float32Array(n), v: new Float32Array(n) });
   return {
-    architecture: SEED_MLP_NAME,
+    architecture: recipe.architecture,
     epoch: 0,
     stepInEpoch: 0,
     randomState: mixSeed(options.seed, 2),
@@ -273,8 +266,8 @@ function startingPoint(
     seconds: 0,
     generator,
     discriminator,
-    generatorAdam: zeros(sizes.generator),
-    discriminatorAdam: zeros(sizes.discriminator),
+    generatorAdam: zeros(recipe.sizes.generator),
+    discriminatorAdam: zeros(recipe.sizes.discriminator),
   };
 }
 
@@ -296,22 +289,11 @@ function checkSameSettings(path: string, saved: RunSettings, wanted: RunSettings
   }
 }
 
-function buildGan(start: Checkpoint, learningRate: number): Gan {
-  const adam = { learningRate, ...ADAM_DEFAULTS };
-  return {
-    generatorSpec: SEED_MLP_GENERATOR,
-    discriminatorSpec: SEED_MLP_DISCRIMINATOR,
-    generator: tf.keep(tf.tensor1d(start.generator)),
-    discriminator: tf.keep(tf.tensor1d(start.discriminator)),
-    generatorOptimizer: new Adam(adam, start.generatorAdam),
-    discriminatorOptimizer: new Adam(adam, start.discriminatorAdam),
-  };
-}
-
 function exportModel(
+  recipe: Recipe,
   options: TrainOptions,
   digits: DigitSet,
-  gan: Gan,
+  gan: LiveGan,
   epochs: number,
   finalLosses: { discriminator: number; generator: number },
   seconds: number,
@@ -319,12 +301,13 @@ function exportModel(
   saveGenerator(
     join(options.out, RUN_FILES.model),
     {
-      name: SEED_MLP_NAME,
-      architecture: SEED_MLP_NAME,
-      latentSize: LATENT_SIZE,
+      name: recipe.architecture,
+      architecture: recipe.architecture,
+      latentSize: recipe.latentSize,
       latentDistribution: 'uniform(-1,1)',
+      classes: recipe.classes,
       imageSize: 28,
-      parameters: parameterCount(SEED_MLP_GENERATOR),
+      parameters: recipe.sizes.generator,
       dataset: { ...describeDataDir(options.data), split: 'train', count: digits.count },
       training: {
         epochs,
@@ -338,7 +321,7 @@ function exportModel(
       },
       created: new Date().toISOString(),
     },
-    new Float32Array(gan.generator.dataSync()),
+    gan.servingParameters(),
   );
 }
 

@@ -31,6 +31,7 @@ export function writeUntrainedModel(): TestModel {
       architecture: SEED_MLP_NAME,
       latentSize: LATENT_SIZE,
       latentDistribution: 'uniform(-1,1)',
+      classes: 0,
       imageSize: 28,
       parameters: parameterCount(SEED_MLP_GENERATOR),
       dataset: { name: 'MNIST', source: 'none: untrained test model', split: 'train', count: 0 },

@@ -1,0 +1,110 @@
+import { tf } from '../models/backend.js';
+import { oneHot } from '../models/one-hot.js';
+import type { Trainable } from '../models/net/trainable.js';
+import { uniformArray, type Random } from '../models/random.js';
+
+/** The two networks of a conditional GAN with their optimizers. */
+export interface ConditionalGan {
+  generator: Trainable;
+  discriminator: Trainable;
+  latentSize: number;
+  classes: number;
+}
+
+export interface AcganLosses {
+  discriminator: number;
+  generator: number;
+}
+
+/** One-sided label smoothing: real images are labelled 0.9, a known stabiliser for GANs. */
+const REAL_LABEL = 0.9;
+
+/**
+ * One ACGAN step. The discriminator learns "real or fake" (BCE on its first logit) and "which
+ * digit" (softmax cross-entropy on the other ten) on a real batch and a fake batch of random
+ * digits; then the generator learns to make the updated discriminator say "real" and the digit
+ * it was asked for.
+ */
+export function acganStep(
+  gan: ConditionalGan,
+  images: tf.Tensor4D,
+  labels: Int32Array,
+  random: Random,
+): AcganLosses {
+  const n = images.shape[0];
+  const { classes } = gan;
+  const fakeLabels = () => Int32Array.from({ length: n }, () => random.below(classes));
+  const generatorInput = (digits: Int32Array) =>
+    tf.concat(
+      [
+        tf.tensor2d(uniformArray(random, n * gan.latentSize, -1, 1), [n, gan.latentSize]),
+        oneHot(digits, classes),
+      ],
+      1,
+    );
+
+  const { generator: g, discriminator: d } = gan;
+  const discriminatorLoss = tf.tidy(() => {
+    const digits = fakeLabels();
+    const fake = g.network.forward(g.parameters, generatorInput(digits), random).output;
+    const batch = tf.concat([images, fake]);
+    const pass = d.network.forward(d.parameters, batch, random);
+    const realness = tf.concat([tf.fill([n, 1], REAL_LABEL), tf.zeros([n, 1])]);
+    const allLabels = Int32Array.from([...labels, ...digits]);
+    const { loss, dLogits } = acganLoss(
+      pass.output as tf.Tensor2D,
+      realness,
+      allLabels,
+      classes,
+      n,
+    );
+    d.apply(pass.backward(dLogits, { input: false, parameters: true }).parameters!);
+    return loss;
+  });
+
+  const generatorLoss = tf.tidy(() => {
+    const digits = fakeLabels();
+    const generated = g.network.forward(g.parameters, generatorInput(digits), random);
+    const judged = d.network.forward(d.parameters, generated.output, random);
+    const { loss, dLogits } = acganLoss(
+      judged.output as tf.Tensor2D,
+      tf.ones([n, 1]),
+      digits,
+      classes,
+      n,
+    );
+    const dImages = judged.backward(dLogits, { input: true, parameters: false }).input!;
+    g.apply(generated.backward(dImages, { input: false, parameters: true }).parameters!);
+    return loss;
+  });
+
+  const losses = tf.stack([discriminatorLoss, generatorLoss]);
+  const [dLoss, gLoss] = losses.dataSync();
+  tf.dispose([losses, discriminatorLoss, generatorLoss]);
+  return { discriminator: dLoss, generator: gLoss };
+}
+
+/**
+ * Loss and its gradient for logits [rows, 1 + classes]: BCE with logits on the first column
+ * against `realness`, plus softmax cross-entropy on the rest against `labels`, each summed and
+ * divided by `n` (so a real and a fake batch add up as two batch means).
+ */
+export function acganLoss(
+  logits: tf.Tensor2D,
+  realness: tf.Tensor,
+  labels: Int32Array,
+  classes: number,
+  n: number,
+): { loss: tf.Scalar; dLogits: tf.Tensor2D } {
+  const rows = logits.shape[0];
+  const real = tf.slice(logits, [0, 0], [rows, 1]);
+  const classLogits = tf.slice(logits, [0, 1], [rows, classes]);
+  const target = oneHot(labels, classes);
+  const logProbabilities = tf.logSoftmax(classLogits);
+  const bce = tf.sum(tf.sub(tf.softplus(real), tf.mul(real, realness)));
+  const crossEntropy = tf.neg(tf.sum(tf.mul(target, logProbabilities)));
+  const loss = tf.div(tf.add(bce, crossEntropy), n) as tf.Scalar;
+  const dReal = tf.div(tf.sub(tf.sigmoid(real), realness), n);
+  const dClasses = tf.div(tf.sub(tf.exp(logProbabilities), target), n);
+  return { loss, dLogits: tf.concat([dReal, dClasses], 1) as tf.Tensor2D };
+}

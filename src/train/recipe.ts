@@ -1,0 +1,42 @@
+import type { AdamOptions } from '../models/adam.js';
+import type { Random } from '../models/random.js';
+import type { Checkpoint } from './checkpoint.js';
+
+/**
+ * What the training loop needs to know of one GAN architecture: how to start it, how to take
+ * a step, and what to save and serve. The loop itself (epochs, checkpoints, grids, the loss
+ * log, stopping) is the same for every recipe.
+ */
+export interface Recipe {
+  architecture: string;
+  /** Digit classes the generator is conditioned on (0: unconditional). */
+  classes: number;
+  latentSize: number;
+  sizes: { generator: number; discriminator: number };
+  /** Adam's settings but the learning rate, which is an option of the run. */
+  adam: Omit<AdamOptions, 'learningRate'>;
+  defaultLearningRate: number;
+  initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
+  /** Puts a checkpoint's networks and optimizer state on the backend. */
+  start(checkpoint: Checkpoint, learningRate: number): LiveGan;
+}
+
+/** A GAN being trained. */
+export interface LiveGan {
+  /** One step on `rows` real images (rows x 784 values in [-1, 1]) and their labels. */
+  step(images: Float32Array, labels: Uint8Array, rows: number, random: Random): StepLosses;
+  /** Images (count x 784 in [-1, 1]) from the generator that will be served. */
+  sample(latents: Float32Array, digits: Int32Array | null, count: number): Float32Array;
+  /** The weights that will be served (an average of the generator's, where the recipe keeps one). */
+  servingParameters(): Float32Array;
+  snapshot(): Pick<
+    Checkpoint,
+    'generator' | 'discriminator' | 'generatorAdam' | 'discriminatorAdam' | 'generatorAverage'
+  >;
+  dispose(): void;
+}
+
+export interface StepLosses {
+  discriminator: number;
+  generator: number;
+}

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
 import { BACKENDS, parseBackend, useBackend } from './models/backend.js';
 import { integerIn, positiveNumber } from './cli/parse.js';
 import { ARCHITECTURES } from './models/architectures.js';
 import { SEED_MLP_NAME } from './models/seed-mlp.js';
+
+/** The models that ship with the package, found from this file so any working directory works. */
+const SHIPPED_MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
 
 /** One entry point, one subcommand per job. Every failure ends in one line on stderr. */
 const program = new Command('mnist-gan')
@@ -100,7 +104,7 @@ program
   .addOption(
     new Option('--model <dir>', 'model folder to serve')
       .env('MNIST_GAN_MODEL')
-      .default('models/seed-mlp'),
+      .default(SHIPPED_MODELS_DIR + '/seed-mlp', 'the shipped models/seed-mlp'),
   )
   .addOption(
     new Option(

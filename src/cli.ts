@@ -102,9 +102,20 @@ program
     new Option('--host <address>', 'address to listen on').env('HOST').default('127.0.0.1'),
   )
   .addOption(
-    new Option('--model <dir>', 'model folder to serve')
-      .env('MNIST_GAN_MODEL')
-      .default(SHIPPED_MODELS_DIR + '/seed-mlp', 'the shipped models/seed-mlp'),
+    new Option('--models <dir>', 'serve every model folder inside this folder')
+      .env('MNIST_GAN_MODELS')
+      .default(SHIPPED_MODELS_DIR, 'the shipped models/'),
+  )
+  .addOption(
+    new Option('--model <dir>', 'serve only this one model folder (instead of --models)').env(
+      'MNIST_GAN_MODEL',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--default-model <name>',
+      'model for requests without ?model (default: cdcgan or another conditional, else seed-mlp)',
+    ).env('MNIST_GAN_DEFAULT_MODEL'),
   )
   .addOption(
     new Option(
@@ -121,7 +132,9 @@ program
     await startServer({
       port: flags.port,
       host: flags.host,
+      models: flags.models,
       model: flags.model,
+      defaultModel: flags.defaultModel,
       corsOrigins: flags.corsOrigin ?? [],
     });
   });
@@ -129,6 +142,11 @@ program
 program
   .command('train-classifier')
   .description('train the digit classifier that evaluate uses, and save it with its test accuracy')
+  .addOption(
+    new Option('--shift <pixels>', 'largest random shift of training digits')
+      .default(2)
+      .argParser(integerIn(0, 8)),
+  )
   .addOption(
     new Option('--epochs <n>', 'passes over the training digits')
       .default(4)
@@ -161,6 +179,7 @@ program
     const { trainClassifier } = await import('./eval/train-classifier.js');
     await useBackend(flags.backend);
     await trainClassifier({
+      shift: flags.shift,
       epochs: flags.epochs,
       batchSize: flags.batchSize,
       learningRate: flags.lr,
@@ -221,6 +240,32 @@ program
       record: flags.record,
       log: (text) => console.log(text),
     });
+  });
+
+program
+  .command('import')
+  .description("turn the tutorial's PyTorch generator (a state_dict .pth) into a model folder")
+  .argument('<file>', 'generator .pth saved with torch.save(generator.state_dict(), ...)')
+  .requiredOption('--name <name>', 'name of the new model: a-z, 0-9 and "-", up to 64 characters')
+  .addOption(
+    new Option('--models <dir>', 'folder of models to write into').default(
+      SHIPPED_MODELS_DIR,
+      'the shipped models/',
+    ),
+  )
+  .option('--force', 'replace a model folder of the same name', false)
+  .action(async (file: string, flags) => {
+    const { importTorchGenerator } = await import('./models/import/seed-mlp-from-torch.js');
+    const { dir, manifest } = importTorchGenerator({
+      file,
+      name: flags.name,
+      models: flags.models,
+      force: flags.force,
+    });
+    console.log(
+      `imported ${manifest.imported?.from} (${manifest.imported?.keys} keys) as model ` +
+        `${manifest.name} in ${dir}`,
+    );
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { decodePng } from '../src/image/png.js';
 import { useBackend } from '../src/models/backend.js';
 import { Generator } from '../src/models/generator.js';
 import { buildApp } from '../src/serve/app.js';
+import { ModelRegistry } from '../src/serve/model-registry.js';
 import { writeUntrainedModel, type TestModel } from './support/server-model.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -22,7 +23,7 @@ before(async () => {
   await useBackend('wasm');
   model = writeUntrainedModel();
   generator = Generator.load(model.dir);
-  app = await buildApp({ generator, corsOrigins: [] });
+  app = await buildApp({ registry: new ModelRegistry([generator]), corsOrigins: [] });
 });
 
 after(async () => {
@@ -132,13 +133,13 @@ describe('GET /generate?scale', () => {
 });
 
 describe('GET /generate?format=json', () => {
-  test('answers {image, seed, model}; the data URL holds the PNG of the same seed', async () => {
+  test('answers {image, seed, digit, model}; the data URL holds the PNG of the seed', async () => {
     const response = await get('/generate?seed=42&format=json');
 
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^application\/json/);
     const body = response.json();
-    assert.deepEqual(Object.keys(body).sort(), ['image', 'model', 'seed']);
+    assert.deepEqual(Object.keys(body).sort(), ['digit', 'image', 'model', 'seed']);
     assert.equal(body.seed, 42);
     assert.equal(body.model, 'seed-mlp');
     assert.ok(body.image.startsWith('data:image/png;base64,'), `image: ${body.image.slice(0, 40)}`);
@@ -210,7 +211,7 @@ describe('GET /generate with a bad query', () => {
     {
       query: 'foo=1',
       parameter: 'foo',
-      message: 'unknown query parameter "foo"; known: seed, scale, format',
+      message: 'unknown query parameter "foo"; known: seed, scale, format, model, digit',
     },
   ];
 
@@ -253,7 +254,8 @@ describe('the other routes', () => {
     assert.match(spec.openapi, /^3\./);
     const generate = spec.paths['/generate'].get;
     const parameters = generate.parameters.map((p: Parameter) => `${p.in}:${p.name}`);
-    assert.deepEqual(parameters.sort(), ['query:format', 'query:scale', 'query:seed']);
+    const expected = ['query:digit', 'query:format', 'query:model', 'query:scale', 'query:seed'];
+    assert.deepEqual(parameters.sort(), expected);
     assert.deepEqual(Object.keys(generate.responses).sort(), ['200', '400']);
     assert.ok(spec.paths['/health'], 'the document also describes /health');
   });
@@ -278,15 +280,18 @@ describe('the other routes', () => {
 });
 
 describe('CORS', () => {
-  test('by default any origin may call the API and read x-seed', async () => {
+  test('by default any origin may call the API and read x-seed and x-digit', async () => {
     const response = await get('/generate?seed=1', { origin: 'https://example.org' });
 
     assert.equal(response.headers['access-control-allow-origin'], '*');
-    assert.equal(response.headers['access-control-expose-headers'], 'x-seed');
+    assert.equal(response.headers['access-control-expose-headers'], 'x-seed, x-digit');
   });
 
   test('with corsOrigins set, only those origins are allowed', async () => {
-    const restricted = await buildApp({ generator, corsOrigins: ['https://a.example'] });
+    const restricted = await buildApp({
+      registry: new ModelRegistry([generator]),
+      corsOrigins: ['https://a.example'],
+    });
     try {
       const allowed = await restricted.inject({
         url: '/generate?seed=1',

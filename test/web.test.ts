@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { useBackend } from '../src/models/backend.js';
 import { Generator } from '../src/models/generator.js';
 import { buildApp } from '../src/serve/app.js';
+import { ModelRegistry } from '../src/serve/model-registry.js';
 import { writeUntrainedModel, type TestModel } from './support/server-model.js';
 
 /** Debian's Chromium; playwright-core ships no browser of its own. */
@@ -23,7 +24,7 @@ before(async () => {
   await useBackend('wasm');
   model = writeUntrainedModel();
   generator = Generator.load(model.dir);
-  app = await buildApp({ generator, corsOrigins: [] });
+  app = await buildApp({ registry: new ModelRegistry([generator]), corsOrigins: [] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   baseUrl = `http://127.0.0.1:${port}`;

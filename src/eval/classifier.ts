@@ -23,6 +23,7 @@ export interface ClassifierManifest {
     batchSize: number;
     learningRate: number;
     seed: number;
+    shift: number;
     seconds: number;
   };
   files: Record<string, { sha256: string; bytes: number }>;

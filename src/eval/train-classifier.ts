@@ -16,6 +16,8 @@ export interface ClassifierTrainOptions {
   data: string;
   /** Classifier folder to write. */
   out: string;
+  /** Largest random shift, in pixels, applied to each training digit (0: none). */
+  shift: number;
   progress: boolean;
   log: (line: string) => void;
 }
@@ -60,7 +62,8 @@ export async function trainClassifier(options: ClassifierTrainOptions): Promise<
       const labels = new Int32Array(rows);
       for (let r = 0; r < rows; r++) {
         const index = order[step * options.batchSize + r];
-        batch.set(images.subarray(index * 784, (index + 1) * 784), r * 784);
+        const source = images.subarray(index * 784, (index + 1) * 784);
+        shiftInto(batch.subarray(r * 784, (r + 1) * 784), source, random, options.shift);
         labels[r] = train.labels[index];
       }
       const loss = tf.tidy(() => {
@@ -102,6 +105,7 @@ export async function trainClassifier(options: ClassifierTrainOptions): Promise<
         batchSize: options.batchSize,
         learningRate: options.learningRate,
         seed: options.seed,
+        shift: options.shift,
         seconds: Math.round((performance.now() - began) / 1000),
       },
       created: new Date().toISOString(),
@@ -113,6 +117,25 @@ export async function trainClassifier(options: ClassifierTrainOptions): Promise<
   head.dispose();
   options.log(`saved ${options.out} (test accuracy ${(accuracy * 100).toFixed(2)}%)`);
   return accuracy;
+}
+
+/**
+ * Copies a digit moved by a random whole number of pixels (up to `shift` each way), the
+ * uncovered border left as background: a classifier that has seen digits slightly off centre
+ * is not thrown by a generator that draws them so.
+ */
+function shiftInto(target: Float32Array, source: Float32Array, random: Random, shift: number) {
+  const dx = shift ? random.below(2 * shift + 1) - shift : 0;
+  const dy = shift ? random.below(2 * shift + 1) - shift : 0;
+  target.fill(-1);
+  for (let y = 0; y < 28; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= 28) continue;
+    for (let x = 0; x < 28; x++) {
+      const sx = x - dx;
+      if (sx >= 0 && sx < 28) target[y * 28 + x] = source[sy * 28 + sx];
+    }
+  }
 }
 
 function scaled(set: DigitSet): Float32Array {

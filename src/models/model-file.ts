@@ -33,9 +33,14 @@ export interface Manifest {
     machine: string;
     finalLosses: { discriminator: number; generator: number };
   } | null;
+  /** Set when the weights came from another framework's file rather than our training. */
+  imported?: { from: string; sha256: string; keys: 'sequential' | 'fc' };
   files: Record<string, { sha256: string; bytes: number }>;
   created: string;
 }
+
+/** What a model may be called: it names a folder and is a URL parameter, so nothing else. */
+export const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export interface LoadedGenerator {
   manifest: Manifest;
@@ -75,6 +80,14 @@ export function loadGenerator(dir: string): LoadedGenerator {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (error) {
     throw new Error(`${manifestPath}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new Error(`${manifestPath}: expected a JSON object describing the model`);
+  }
+  if (typeof manifest.name !== 'string' || !MODEL_NAME.test(manifest.name)) {
+    throw new Error(
+      `${manifestPath}: "name" must be a-z, 0-9 and "-", up to 64 characters, got ${JSON.stringify(manifest.name)}`,
+    );
   }
   const architecture = ARCHITECTURES[manifest.architecture];
   if (!architecture) {

@@ -5,13 +5,18 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Generator } from '../models/generator.js';
 import { handleError } from './errors.js';
-import { generateRoutes } from './routes/generate.js';
-import { healthRoutes } from './routes/health.js';
+import { DIGIT_HEADER, SEED_HEADER } from './image-reply.js';
+import type { ModelRegistry } from './model-registry.js';
+import { generateRoute } from './routes/generate.js';
+import { gridRoute } from './routes/grid.js';
+import { healthRoute } from './routes/health.js';
+import { interpolateRoute } from './routes/interpolate.js';
+import { modelsRoute } from './routes/models.js';
 
 export interface AppOptions {
-  generator: Generator;
+  /** The models to serve; the app only reads it, and whoever built it disposes of it. */
+  registry: ModelRegistry;
   /** Origins allowed to call the API from a browser; empty means any origin. */
   corsOrigins: string[];
   /** Fastify's logger: false for none, true for JSON lines. */
@@ -48,7 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: options.corsOrigins.length === 0 ? '*' : options.corsOrigins,
     methods: ['GET'],
-    exposedHeaders: ['x-seed'],
+    exposedHeaders: [SEED_HEADER, DIGIT_HEADER],
   });
   await app.register(swagger, {
     openapi: {
@@ -62,8 +67,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });
 
-  generateRoutes(app, options.generator);
-  healthRoutes(app, options.generator);
+  generateRoute(app, options.registry);
+  gridRoute(app, options.registry);
+  interpolateRoute(app, options.registry);
+  modelsRoute(app, options.registry);
+  healthRoute(app, options.registry);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

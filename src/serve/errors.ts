@@ -10,6 +10,22 @@ export interface ProblemBody {
   allowed?: string;
 }
 
+/**
+ * A query that passed its schema but does not fit the server's state, such as a digit asked of
+ * a model that draws no particular digit. Answered with 400 like a schema failure.
+ */
+export class ParameterError extends Error {
+  readonly statusCode = 400;
+
+  constructor(
+    readonly parameter: string,
+    message: string,
+    readonly allowed?: string,
+  ) {
+    super(message);
+  }
+}
+
 interface SchemaIssue {
   keyword: string;
   instancePath: string;
@@ -19,10 +35,14 @@ interface SchemaIssue {
 }
 
 /**
- * Turns schema-validation failures into 400s that name the parameter and what it accepts, and
- * hides everything else behind a generic message: no stack trace or path ever leaves the server.
+ * Turns schema-validation failures and ParameterErrors into 400s that name the parameter and
+ * what it accepts, and hides everything else behind a generic message: no stack trace or path
+ * ever leaves the server.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ParameterError) {
+    return reply.code(400).send(problem(error.parameter, error.message, error.allowed));
+  }
   if (error.validation) {
     const issue = error.validation[0] as unknown as SchemaIssue;
     return reply.code(400).send(describeIssue(issue, error.validationContext ?? 'request'));
@@ -53,16 +73,24 @@ function describeIssue(issue: SchemaIssue, where: string): ProblemBody {
       allowed: known,
     };
   }
-  const name =
-    issue.keyword === 'required'
-      ? String(issue.params.missingProperty)
-      : issue.instancePath.replace(/^\//, '').split('/')[0];
-  const allowed = allowedValues(issue.parentSchema ?? {});
+  if (issue.keyword === 'required') {
+    const name = String(issue.params.missingProperty);
+    const properties = (issue.parentSchema?.properties ?? {}) as Record<string, object>;
+    const schema = (properties[name] ?? {}) as Record<string, unknown>;
+    return problem(name, `${place} "${name}" is required`, allowedValues(schema));
+  }
+  const name = issue.instancePath.replace(/^\//, '').split('/')[0];
+  const message = `${place} "${name}" ${issue.message ?? 'is invalid'}`;
+  return problem(name, message, allowedValues(issue.parentSchema ?? {}));
+}
+
+/** A 400 body naming the parameter and, when known, what it accepts. */
+function problem(parameter: string, message: string, allowed = ''): ProblemBody {
   return {
     statusCode: 400,
     error: 'Bad Request',
-    message: `${place} "${name}" ${issue.message ?? 'is invalid'}${allowed ? `; allowed: ${allowed}` : ''}`,
-    parameter: name,
+    message: allowed ? `${message}; allowed: ${allowed}` : message,
+    parameter,
     ...(allowed ? { allowed } : {}),
   };
 }

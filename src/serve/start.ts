@@ -1,33 +1,53 @@
 import { Generator } from '../models/generator.js';
 import { buildApp } from './app.js';
+import { loadModelFolders, ModelRegistry, type LoadedModel } from './model-registry.js';
 
 export interface ServeOptions {
   port: number;
   host: string;
-  /** Model folder (manifest.json and generator.safetensors). */
-  model: string;
+  /** Folder whose subfolders are model folders (manifest.json and generator.safetensors). */
+  models: string;
+  /** One model folder to serve instead of everything in `models`. */
+  model?: string;
+  /** Name of the model used when a request names none; the best loaded one when left out. */
+  defaultModel?: string;
   corsOrigins: string[];
 }
 
-/** Loads the model, listens, and closes cleanly on Ctrl-C or SIGTERM. */
+/** Loads the models, listens, and closes cleanly on Ctrl-C or SIGTERM. */
 export async function startServer(options: ServeOptions): Promise<void> {
-  const generator = Generator.load(options.model);
-  const epochs = generator.manifest.training?.epochs;
-  console.log(
-    `model ${generator.name} loaded from ${options.model} ` +
-      `(${generator.manifest.parameters.toLocaleString('en')} parameters` +
-      `${epochs ? `, ${epochs} epochs` : ''})`,
+  // A single folder asked for by name must load; in a folder of models, a broken one is
+  // skipped so the others still get served.
+  const loaded: LoadedModel[] = options.model
+    ? [{ dir: options.model, generator: Generator.load(options.model) }]
+    : loadModelFolders(options.models, (problem) => console.error(`skipped model: ${problem}`));
+  for (const model of loaded) console.log(describeModel(model));
+  const registry = new ModelRegistry(
+    loaded.map((model) => model.generator),
+    options.defaultModel,
   );
-  const app = await buildApp({ generator, corsOrigins: options.corsOrigins });
+  console.log(`default model: ${registry.default.name} (used when a request has no ?model)`);
+
+  const app = await buildApp({ registry, corsOrigins: options.corsOrigins });
   await app.listen({ port: options.port, host: options.host });
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   const { port } = app.server.address() as { port: number };
   console.log(`listening on http://${shown}:${port} (API docs at /docs)`);
   const close = async () => {
     await app.close();
-    generator.dispose();
+    registry.dispose();
     process.exit(0);
   };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
+}
+
+function describeModel({ dir, generator }: LoadedModel): string {
+  const { parameters, training } = generator.manifest;
+  const epochs = training ? `, ${training.epochs} epochs` : ', untrained';
+  const conditional = generator.conditional ? ', conditional' : '';
+  return (
+    `model ${generator.name} loaded from ${dir} ` +
+    `(${parameters.toLocaleString('en')} parameters${epochs}${conditional})`
+  );
 }

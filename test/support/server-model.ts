@@ -24,6 +24,12 @@ export interface TestModel {
 export function writeUntrainedModel(): TestModel {
   const root = mkdtempSync(join(tmpdir(), 'mnist-gan-server-test-'));
   const dir = join(root, 'model');
+  saveUntrainedSeedMlp(dir);
+  return { root, dir, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Writes an untrained seed-mlp model folder at `dir`. */
+export function saveUntrainedSeedMlp(dir: string): void {
   saveGenerator(
     dir,
     {
@@ -40,5 +46,4 @@ export function writeUntrainedModel(): TestModel {
     },
     initParameters(SEED_MLP_GENERATOR, new Random(1)),
   );
-  return { root, dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Generator } from '../../models/generator.js';
+import type { ModelRegistry } from '../model-registry.js';
 
-export function healthRoutes(app: FastifyInstance, generator: Generator): void {
+export function healthRoute(app: FastifyInstance, registry: ModelRegistry): void {
   app.get(
     '/health',
     {
@@ -11,11 +11,14 @@ export function healthRoutes(app: FastifyInstance, generator: Generator): void {
         response: {
           200: {
             type: 'object',
-            properties: { status: { type: 'string' }, model: { type: 'string' } },
+            properties: {
+              status: { type: 'string' },
+              model: { type: 'string', description: 'the default model (see GET /models)' },
+            },
           },
         },
       },
     },
-    async () => ({ status: 'ok', model: generator.name }),
+    async () => ({ status: 'ok', model: registry.default.name }),
   );
 }

@@ -1,5 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLASSIFIER_WEIGHTS } from '../eval/classifier.js';
 import { Generator } from '../models/generator.js';
 import { GENERATOR_FILE, MANIFEST_FILE } from '../models/model-file.js';
 
@@ -89,6 +90,7 @@ export function loadModelFolders(dir: string, skip: (problem: string) => void): 
     .sort(compareNames);
   for (const name of folders) {
     const folder = join(dir, name);
+    if (isClassifierFolder(folder)) continue;
     try {
       const model = { dir: folder, generator: Generator.load(folder) };
       const problem = nameProblem(model, loaded);
@@ -112,13 +114,18 @@ export function loadModelFolders(dir: string, skip: (problem: string) => void): 
   return loaded;
 }
 
+/**
+ * The evaluation classifier ships in the models folder too; it is not a generator, so it is
+ * passed over without a word rather than reported as a broken model.
+ */
+function isClassifierFolder(folder: string): boolean {
+  return existsSync(join(folder, CLASSIFIER_WEIGHTS)) && !existsSync(join(folder, GENERATOR_FILE));
+}
+
 /** Why a freshly loaded model cannot join the others under its name, or '' when it can. */
 function nameProblem(model: LoadedModel, loaded: LoadedModel[]): string {
   const manifest = join(model.dir, MANIFEST_FILE);
-  const name: unknown = model.generator.name;
-  if (typeof name !== 'string' || name === '') {
-    return `${manifest}: "name" must be a non-empty string, got ${JSON.stringify(name)}`;
-  }
+  const name = model.generator.name;
   const taken = loaded.find((other) => other.generator.name === name);
   return taken ? `${manifest}: model name "${name}" is already used by ${taken.dir}` : '';
 }

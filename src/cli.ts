@@ -125,6 +125,18 @@ program
       .env('CORS_ORIGIN')
       .argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
+  .addOption(
+    new Option('--batch-max <n>', 'most images drawn in one forward pass (dynamic batching)')
+      .env('MNIST_GAN_BATCH_MAX')
+      .default(256)
+      .argParser(integerIn(1, 4096)),
+  )
+  .addOption(
+    new Option('--batch-wait-ms <ms>', 'longest a request waits for others to share its pass')
+      .env('MNIST_GAN_BATCH_WAIT_MS')
+      .default(0)
+      .argParser(integerIn(0, 1000)),
+  )
   .addOption(backendOption())
   .action(async (flags) => {
     const { startServer } = await import('./serve/start.js');
@@ -136,6 +148,7 @@ program
       model: flags.model,
       defaultModel: flags.defaultModel,
       corsOrigins: flags.corsOrigin ?? [],
+      batching: { maxBatch: flags.batchMax, maxWaitMs: flags.batchWaitMs },
     });
   });
 

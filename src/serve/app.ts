@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { BATCHING_DEFAULTS, GenerationBatcher, type BatchingOptions } from './batcher.js';
 import { handleError } from './errors.js';
 import { DIGIT_HEADER, SEED_HEADER } from './image-reply.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   corsOrigins: string[];
   /** Fastify's logger: false for none, true for JSON lines. */
   logger?: boolean;
+  /** How requests are gathered into forward passes. */
+  batching?: BatchingOptions;
 }
 
 /** The folder of the web page, shipped beside the compiled server. */
@@ -67,8 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });
 
-  generateRoute(app, options.registry);
-  gridRoute(app, options.registry);
+  const batcher = new GenerationBatcher(options.batching ?? BATCHING_DEFAULTS);
+  generateRoute(app, options.registry, batcher);
+  gridRoute(app, options.registry, batcher);
   interpolateRoute(app, options.registry);
   modelsRoute(app, options.registry);
   healthRoute(app, options.registry);

@@ -1,5 +1,6 @@
 import { Generator } from '../models/generator.js';
 import { buildApp } from './app.js';
+import type { BatchingOptions } from './batcher.js';
 import { loadModelFolders, ModelRegistry, type LoadedModel } from './model-registry.js';
 
 export interface ServeOptions {
@@ -12,6 +13,7 @@ export interface ServeOptions {
   /** Name of the model used when a request names none; the best loaded one when left out. */
   defaultModel?: string;
   corsOrigins: string[];
+  batching: BatchingOptions;
 }
 
 /** Loads the models, listens, and closes cleanly on Ctrl-C or SIGTERM. */
@@ -28,7 +30,11 @@ export async function startServer(options: ServeOptions): Promise<void> {
   );
   console.log(`default model: ${registry.default.name} (used when a request has no ?model)`);
 
-  const app = await buildApp({ registry, corsOrigins: options.corsOrigins });
+  const app = await buildApp({
+    registry,
+    corsOrigins: options.corsOrigins,
+    batching: options.batching,
+  });
   await app.listen({ port: options.port, host: options.host });
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   const { port } = app.server.address() as { port: number };
@@ -44,7 +50,8 @@ export async function startServer(options: ServeOptions): Promise<void> {
 
 function describeModel({ dir, generator }: LoadedModel): string {
   const { parameters, training } = generator.manifest;
-  const epochs = training ? `, ${training.epochs} epochs` : ', untrained';
+  const origin = generator.manifest.imported ? ', imported' : ', untrained';
+  const epochs = training ? `, ${training.epochs} epochs` : origin;
   const conditional = generator.conditional ? ', conditional' : '';
   return (
     `model ${generator.name} loaded from ${dir} ` +

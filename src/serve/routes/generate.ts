@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { encodePng } from '../../image/png.js';
 import { dataUrl, digitImage, setImageHeaders } from '../image-reply.js';
 import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
+import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
   dataUrlSchema,
@@ -20,7 +21,11 @@ interface GenerateQuery {
   digit?: number;
 }
 
-export function generateRoute(app: FastifyInstance, registry: ModelRegistry): void {
+export function generateRoute(
+  app: FastifyInstance,
+  registry: ModelRegistry,
+  batcher: GenerationBatcher,
+): void {
   const { seed, scale, format, model, digit } = sharedParameters(registry);
   app.get<{ Querystring: GenerateQuery }>(
     '/generate',
@@ -54,7 +59,7 @@ export function generateRoute(app: FastifyInstance, registry: ModelRegistry): vo
       const seed = request.query.seed ?? randomInt(0, MAX_SEED + 1);
 
       const digits = digitsForSeeds(generator, [seed], wanted);
-      const [pixels] = generator.generate([seed], digits);
+      const [pixels] = await batcher.generate(generator, [seed], digits);
       const png = encodePng(digitImage(generator, pixels, scale));
 
       const reproducible = request.query.seed !== undefined;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { encodePng, tile } from '../../image/png.js';
 import { dataUrl, digitImage, setImageHeaders } from '../image-reply.js';
 import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
+import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
   dataUrlSchema,
@@ -25,7 +26,11 @@ interface GridQuery {
   format: 'png' | 'json';
 }
 
-export function gridRoute(app: FastifyInstance, registry: ModelRegistry): void {
+export function gridRoute(
+  app: FastifyInstance,
+  registry: ModelRegistry,
+  batcher: GenerationBatcher,
+): void {
   const { seed, scale, format, model, digit } = sharedParameters(registry);
   app.get<{ Querystring: GridQuery }>(
     '/generate/grid',
@@ -83,7 +88,7 @@ export function gridRoute(app: FastifyInstance, registry: ModelRegistry): void {
 
       const seeds = Array.from({ length: n }, (_, i) => (first + i) % (MAX_SEED + 1));
       const digits = digitsForSeeds(generator, seeds, wanted);
-      const cells = generator.generate(seeds, digits).map((pixels) => {
+      const cells = (await batcher.generate(generator, seeds, digits)).map((pixels) => {
         return digitImage(generator, pixels, scale);
       });
       const png = encodePng(tile(cells, columns));

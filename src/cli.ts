@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
@@ -126,6 +128,12 @@ program
       .argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
   .addOption(
+    new Option('--workers <n>', 'server processes sharing the port (default: one per core)')
+      .env('MNIST_GAN_WORKERS')
+      .default(availableParallelism())
+      .argParser(integerIn(1, 64)),
+  )
+  .addOption(
     new Option('--batch-max <n>', 'most images drawn in one forward pass (dynamic batching)')
       .env('MNIST_GAN_BATCH_MAX')
       .default(256)
@@ -139,6 +147,11 @@ program
   )
   .addOption(backendOption())
   .action(async (flags) => {
+    if (flags.workers > 1 && cluster.isPrimary) {
+      const { runWorkerPool } = await import('./serve/workers.js');
+      await runWorkerPool({ workers: flags.workers, log: (line) => console.log(line) });
+      return;
+    }
     const { startServer } = await import('./serve/start.js');
     await useBackend(flags.backend);
     await startServer({

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Adam, ADAM_DEFAULTS } from '../src/models/adam.js';
+import { ADAM_DEFAULTS } from '../src/models/adam.js';
 import { tf, useBackend } from '../src/models/backend.js';
-import { forward, initParameters, parameterCount, type MlpSpec } from '../src/models/mlp.js';
+import { Trainable } from '../src/models/net/trainable.js';
 import { Random, uniformArray } from '../src/models/random.js';
+import { mlpNetwork, type MlpSpec } from '../src/models/seed-mlp.js';
 import { bceWithLogits, trainStep, type Gan } from '../src/train/gan-step.js';
 
 await useBackend('cpu');
@@ -45,7 +46,7 @@ describe('bceWithLogits', () => {
  *   generator:     mean softplus(-D'(G(z2)))   with D' the discriminator after its update.
  * Dropout is off in these networks so that the step draws nothing but z1 and z2 (in that
  * order) from its generator and the test can draw the same latents; backward's handling of
- * dropout is checked in mlp-gradient.test.ts.
+ * dropout is checked in seed-mlp-gradient.test.ts.
  */
 describe('trainStep', () => {
   const generatorSpec: MlpSpec = {
@@ -59,31 +60,35 @@ describe('trainStep', () => {
   const stepSeed = 3;
   const learningRate = 1e-3;
 
+  const generatorNetwork = mlpNetwork(generatorSpec);
+  const discriminatorNetwork = mlpNetwork(discriminatorSpec);
   const init = new Random(1);
-  const generator0 = initParameters(generatorSpec, init).map((p) => 2 * p);
-  const discriminator0 = initParameters(discriminatorSpec, init).map((p) => 2 * p);
+  const generator0 = generatorNetwork.initialParameters(init).map((p) => 2 * p);
+  const discriminator0 = discriminatorNetwork.initialParameters(init).map((p) => 2 * p);
   const real = uniformArray(init, n * 4, -1, 1);
   const latents = new Random(stepSeed);
   const z1 = uniformArray(latents, n * 3, -1, 1);
   const z2 = uniformArray(latents, n * 3, -1, 1);
 
   const adam = { learningRate, ...ADAM_DEFAULTS };
-  const gan: Gan = {
-    generatorSpec,
-    discriminatorSpec,
-    generator: tf.tensor1d(generator0),
-    discriminator: tf.tensor1d(discriminator0),
-    generatorOptimizer: Adam.fresh(adam, parameterCount(generatorSpec)),
-    discriminatorOptimizer: Adam.fresh(adam, parameterCount(discriminatorSpec)),
-  };
+  /** Both networks at their starting parameters, with fresh optimizers. */
+  function freshGan(): Gan {
+    return {
+      generator: new Trainable(generatorNetwork, generator0, adam, null),
+      discriminator: new Trainable(discriminatorNetwork, discriminator0, adam, null),
+      latentSize: 3,
+    };
+  }
+  const gan = freshGan();
   const losses = trainStep(gan, tf.tensor2d(real, [n, 4]), new Random(stepSeed));
-  const discriminator1 = gan.discriminator.dataSync() as Float32Array;
-  const generator1 = gan.generator.dataSync() as Float32Array;
+  const discriminator1 = gan.discriminator.flatParameters();
+  const generator1 = gan.generator.flatParameters();
 
   function run(spec: MlpSpec, parameters: Float32Array, input: Float32Array): Float32Array {
+    const network = mlpNetwork(spec);
     const output = tf.tidy(() => {
       const x = tf.tensor2d(input, [n, spec.sizes[0]]);
-      return forward(spec, tf.tensor1d(parameters), x, null).output;
+      return network.forward(network.toTensors(parameters), x, null).output;
     });
     const values = output.dataSync() as Float32Array;
     output.dispose();
@@ -136,7 +141,7 @@ describe('trainStep', () => {
   });
 
   test('moves the discriminator along the gradient of its loss', () => {
-    const gradient = Array.from(gan.discriminatorOptimizer.save().m, (m) => m / 0.1);
+    const gradient = Array.from(gan.discriminator.adamState().m, (m) => m / 0.1);
     const numeric = numericGradient(discriminatorLoss, discriminator0);
 
     const error = relativeError(gradient, numeric);
@@ -144,7 +149,7 @@ describe('trainStep', () => {
   });
 
   test('moves the generator along the gradient of its loss through the discriminator', () => {
-    const gradient = Array.from(gan.generatorOptimizer.save().m, (m) => m / 0.1);
+    const gradient = Array.from(gan.generator.adamState().m, (m) => m / 0.1);
     const numeric = numericGradient(generatorLoss, generator0);
 
     const error = relativeError(gradient, numeric);
@@ -166,17 +171,11 @@ describe('trainStep', () => {
   });
 
   test('draws the same losses from the same generator state', () => {
-    const twin: Gan = {
-      ...gan,
-      generator: tf.tensor1d(generator0),
-      discriminator: tf.tensor1d(discriminator0),
-      generatorOptimizer: Adam.fresh(adam, parameterCount(generatorSpec)),
-      discriminatorOptimizer: Adam.fresh(adam, parameterCount(discriminatorSpec)),
-    };
+    const twin = freshGan();
 
     const again = trainStep(twin, tf.tensor2d(real, [n, 4]), new Random(stepSeed));
 
     assert.deepEqual(again, losses);
-    assert.deepEqual(twin.generator.dataSync(), generator1);
+    assert.deepEqual(twin.generator.flatParameters(), generator1);
   });
 });

@@ -2,9 +2,8 @@ import { tf } from './backend.js';
 import { oneHot } from './one-hot.js';
 import { CDCGAN_LATENT, CDCGAN_NAME, CLASSES, cdcganGenerator } from './cdcgan.js';
 import { generateImages } from './generate.js';
-import { parameterCount } from './mlp.js';
 import type { Network } from './net/network.js';
-import { LATENT_SIZE, SEED_MLP_GENERATOR, SEED_MLP_NAME } from './seed-mlp.js';
+import { LATENT_SIZE, SEED_MLP_GENERATOR, SEED_MLP_NAME, mlpNetwork } from './seed-mlp.js';
 
 /** A generator's weights on the backend, ready to turn latents (and digits) into images. */
 export interface GeneratorRunner {
@@ -27,12 +26,13 @@ const seedMlp: Architecture = {
   name: SEED_MLP_NAME,
   latentSize: LATENT_SIZE,
   classes: 0,
-  parameterCount: parameterCount(SEED_MLP_GENERATOR),
+  parameterCount: mlpNetwork(SEED_MLP_GENERATOR).size,
   load(parameters) {
-    const flat = tf.keep(tf.tensor1d(parameters));
+    const network = mlpNetwork(SEED_MLP_GENERATOR);
+    const tensors = network.toTensors(parameters);
     return {
-      run: (latents, _digits, count) => generateImages(SEED_MLP_GENERATOR, flat, latents, count),
-      dispose: () => flat.dispose(),
+      run: (latents, _digits, count) => generateImages(network, tensors, latents, count),
+      dispose: () => tf.dispose(tensors),
     };
   },
 };

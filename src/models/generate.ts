@@ -1,5 +1,5 @@
 import { tf } from './backend.js';
-import { forward, type MlpSpec } from './mlp.js';
+import type { Network } from './net/network.js';
 import { Random, uniformArray } from './random.js';
 
 /** The latent vector z ~ U(-1, 1) that a seed stands for: the same seed, the same digit. */
@@ -8,19 +8,18 @@ export function latentForSeed(seed: number, latentSize: number): Float32Array {
 }
 
 /**
- * Runs a generator with dropout off on `count` latents laid end to end, and returns the
- * images as count x 784 values in [-1, 1].
+ * Runs an unconditional generator with dropout off on `count` latents laid end to end, and
+ * returns the images as count x 784 values in [-1, 1].
  */
 export function generateImages(
-  spec: MlpSpec,
-  parameters: tf.Tensor1D,
+  network: Network,
+  parameters: tf.Tensor[],
   latents: Float32Array,
   count: number,
 ): Float32Array {
-  const latentSize = spec.sizes[0];
   const output = tf.tidy(() => {
-    const z = tf.tensor2d(latents, [count, latentSize]);
-    return forward(spec, parameters, z, null).output;
+    const z = tf.tensor2d(latents, [count, latents.length / count]);
+    return network.forward(parameters, z, null).output;
   });
   const values = output.dataSync() as Float32Array;
   output.dispose();

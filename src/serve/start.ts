@@ -1,6 +1,7 @@
 import { Generator } from '../models/generator.js';
 import { buildApp } from './app.js';
 import type { BatchingOptions } from './batcher.js';
+import { announceReady, leaveWithPrimary, QUIET_ENV } from './workers.js';
 import { loadModelFolders, ModelRegistry, type LoadedModel } from './model-registry.js';
 
 export interface ServeOptions {
@@ -16,19 +17,29 @@ export interface ServeOptions {
   batching: BatchingOptions;
 }
 
-/** Loads the models, listens, and closes cleanly on Ctrl-C or SIGTERM. */
+/**
+ * Loads the models, listens, and closes cleanly on Ctrl-C or SIGTERM, letting requests in
+ * flight finish. In a worker of a pool, only the first worker prints the start-up lines.
+ */
 export async function startServer(options: ServeOptions): Promise<void> {
+  const quiet = process.env[QUIET_ENV] === '1';
+  leaveWithPrimary();
+  const say = (line: string) => {
+    if (!quiet) console.log(line);
+  };
   // A single folder asked for by name must load; in a folder of models, a broken one is
   // skipped so the others still get served.
   const loaded: LoadedModel[] = options.model
     ? [{ dir: options.model, generator: Generator.load(options.model) }]
-    : loadModelFolders(options.models, (problem) => console.error(`skipped model: ${problem}`));
-  for (const model of loaded) console.log(describeModel(model));
+    : loadModelFolders(options.models, (problem) => {
+        if (!quiet) console.error(`skipped model: ${problem}`);
+      });
+  for (const model of loaded) say(describeModel(model));
   const registry = new ModelRegistry(
     loaded.map((model) => model.generator),
     options.defaultModel,
   );
-  console.log(`default model: ${registry.default.name} (used when a request has no ?model)`);
+  say(`default model: ${registry.default.name} (used when a request has no ?model)`);
 
   const app = await buildApp({
     registry,
@@ -38,7 +49,8 @@ export async function startServer(options: ServeOptions): Promise<void> {
   await app.listen({ port: options.port, host: options.host });
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   const { port } = app.server.address() as { port: number };
-  console.log(`listening on http://${shown}:${port} (API docs at /docs)`);
+  say(`listening on http://${shown}:${port} (API docs at /docs)`);
+  announceReady();
   const close = async () => {
     await app.close();
     registry.dispose();

@@ -1,16 +1,12 @@
 import { tf } from '../models/backend.js';
-import { backward, forward, type MlpSpec } from '../models/mlp.js';
-import type { Adam } from '../models/adam.js';
+import type { Trainable } from '../models/net/trainable.js';
 import { uniformArray, type Random } from '../models/random.js';
 
 /** The two networks of a GAN with their optimizers: what one training step changes. */
 export interface Gan {
-  generatorSpec: MlpSpec;
-  discriminatorSpec: MlpSpec;
-  generator: tf.Tensor1D;
-  discriminator: tf.Tensor1D;
-  generatorOptimizer: Adam;
-  discriminatorOptimizer: Adam;
+  generator: Trainable;
+  discriminator: Trainable;
+  latentSize: number;
 }
 
 export interface StepLosses {
@@ -29,38 +25,35 @@ export interface StepLosses {
  */
 export function trainStep(gan: Gan, real: tf.Tensor2D, random: Random): StepLosses {
   const n = real.shape[0];
-  const latentSize = gan.generatorSpec.sizes[0];
+  const { generator: g, discriminator: d, latentSize } = gan;
   const latents = () => tf.tensor2d(uniformArray(random, n * latentSize, -1, 1), [n, latentSize]);
 
-  const [discriminator, discriminatorLoss] = tf.tidy(() => {
-    const fake = forward(gan.generatorSpec, gan.generator, latents(), random).output;
+  const discriminatorLoss = tf.tidy(() => {
+    const fake = g.network.forward(g.parameters, latents(), random).output;
     const batch = tf.concat([real, fake]);
-    const pass = forward(gan.discriminatorSpec, gan.discriminator, batch, random);
+    const pass = d.network.forward(d.parameters, batch, random);
     const labels = tf.concat([tf.ones([n, 1]), tf.zeros([n, 1])]);
     const loss = tf.div(tf.sum(bceWithLogits(pass.output, labels)), n);
-    const dLogits = tf.div(tf.sub(tf.sigmoid(pass.output), labels), n) as tf.Tensor2D;
-    const { gradient } = backward(gan.discriminatorSpec, pass, dLogits, false);
-    return [gan.discriminatorOptimizer.update(gan.discriminator, gradient), loss];
+    const dLogits = tf.div(tf.sub(tf.sigmoid(pass.output), labels), n);
+    d.apply(pass.backward(dLogits, { input: false, parameters: true }).parameters!);
+    return loss;
   });
-  gan.discriminator.dispose();
-  gan.discriminator = discriminator as tf.Tensor1D;
 
-  const [generator, generatorLoss] = tf.tidy(() => {
-    const generated = forward(gan.generatorSpec, gan.generator, latents(), random);
-    const judged = forward(gan.discriminatorSpec, gan.discriminator, generated.output, random);
+  const generatorLoss = tf.tidy(() => {
+    const generated = g.network.forward(g.parameters, latents(), random);
+    const judged = d.network.forward(d.parameters, generated.output, random);
     const loss = tf.mean(tf.softplus(tf.neg(judged.output)));
-    const dLogits = tf.div(tf.sub(tf.sigmoid(judged.output), 1), n) as tf.Tensor2D;
-    const { inputGradient } = backward(gan.discriminatorSpec, judged, dLogits, true);
-    const { gradient } = backward(gan.generatorSpec, generated, inputGradient!, false);
-    return [gan.generatorOptimizer.update(gan.generator, gradient), loss];
+    const dLogits = tf.div(tf.sub(tf.sigmoid(judged.output), 1), n);
+    // Only the images' gradient: the discriminator does not learn from this step.
+    const dImages = judged.backward(dLogits, { input: true, parameters: false }).input!;
+    g.apply(generated.backward(dImages, { input: false, parameters: true }).parameters!);
+    return loss;
   });
-  gan.generator.dispose();
-  gan.generator = generator as tf.Tensor1D;
 
   const losses = tf.stack([discriminatorLoss, generatorLoss]);
-  const [d, g] = losses.dataSync();
+  const [dLoss, gLoss] = losses.dataSync();
   tf.dispose([losses, discriminatorLoss, generatorLoss]);
-  return { discriminator: d, generator: g };
+  return { discriminator: dLoss, generator: gLoss };
 }
 
 /** Binary cross-entropy on logits, element-wise: softplus(l) - l*y, stable for any l. */

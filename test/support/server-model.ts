@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initParameters, parameterCount } from '../../src/models/mlp.js';
 import { saveGenerator } from '../../src/models/model-file.js';
 import { Random } from '../../src/models/random.js';
-import { LATENT_SIZE, SEED_MLP_GENERATOR, SEED_MLP_NAME } from '../../src/models/seed-mlp.js';
+import {
+  LATENT_SIZE,
+  SEED_MLP_GENERATOR,
+  SEED_MLP_NAME,
+  mlpNetwork,
+  parameterCount,
+} from '../../src/models/seed-mlp.js';
 
 /**
  * A model folder for the server tests, written into a fresh temporary directory.
@@ -44,6 +49,6 @@ export function saveUntrainedSeedMlp(dir: string): void {
       training: null,
       created: '2020-01-01T00:00:00.000Z',
     },
-    initParameters(SEED_MLP_GENERATOR, new Random(1)),
+    mlpNetwork(SEED_MLP_GENERATOR).initialParameters(new Random(1)),
   );
 }

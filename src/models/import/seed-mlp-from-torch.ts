@@ -1,8 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parameterCount } from '../mlp.js';
 import { MODEL_NAME, saveGenerator, sha256, type Manifest } from '../model-file.js';
-import { IMAGE_SIZE, LATENT_SIZE, SEED_MLP_GENERATOR, SEED_MLP_NAME } from '../seed-mlp.js';
+import {
+  IMAGE_SIZE,
+  LATENT_SIZE,
+  SEED_MLP_GENERATOR,
+  SEED_MLP_NAME,
+  parameterCount,
+} from '../seed-mlp.js';
 import { readTorchStateDict, type TorchTensor } from './torch-state-dict.js';
 
 /**

@@ -1,43 +1,52 @@
-import { Adam, ADAM_DEFAULTS } from '../../models/adam.js';
+import { ADAM_DEFAULTS } from '../../models/adam.js';
 import { tf } from '../../models/backend.js';
 import { generateImages } from '../../models/generate.js';
-import { initParameters, parameterCount } from '../../models/mlp.js';
+import { Trainable } from '../../models/net/trainable.js';
 import {
   LATENT_SIZE,
   SEED_MLP_DISCRIMINATOR,
   SEED_MLP_GENERATOR,
   SEED_MLP_NAME,
+  mlpNetwork,
 } from '../../models/seed-mlp.js';
 import { trainStep, type Gan } from '../gan-step.js';
 import type { Recipe } from '../recipe.js';
+
+const generatorNetwork = mlpNetwork(SEED_MLP_GENERATOR);
+const discriminatorNetwork = mlpNetwork(SEED_MLP_DISCRIMINATOR);
 
 /** The tutorial's recipe: Adam with PyTorch's defaults at 0.002, the generator served as is. */
 export const seedMlpRecipe: Recipe = {
   architecture: SEED_MLP_NAME,
   classes: 0,
   latentSize: LATENT_SIZE,
-  sizes: {
-    generator: parameterCount(SEED_MLP_GENERATOR),
-    discriminator: parameterCount(SEED_MLP_DISCRIMINATOR),
-  },
+  sizes: { generator: generatorNetwork.size, discriminator: discriminatorNetwork.size },
   adam: ADAM_DEFAULTS,
   defaultLearningRate: 0.002,
   initialise(random) {
     return {
-      generator: initParameters(SEED_MLP_GENERATOR, random),
-      discriminator: initParameters(SEED_MLP_DISCRIMINATOR, random),
+      generator: generatorNetwork.initialParameters(random),
+      discriminator: discriminatorNetwork.initialParameters(random),
     };
   },
   start(checkpoint, learningRate) {
     const adam = { learningRate, ...ADAM_DEFAULTS };
     const gan: Gan = {
-      generatorSpec: SEED_MLP_GENERATOR,
-      discriminatorSpec: SEED_MLP_DISCRIMINATOR,
-      generator: tf.keep(tf.tensor1d(checkpoint.generator)),
-      discriminator: tf.keep(tf.tensor1d(checkpoint.discriminator)),
-      generatorOptimizer: new Adam(adam, checkpoint.generatorAdam),
-      discriminatorOptimizer: new Adam(adam, checkpoint.discriminatorAdam),
+      generator: new Trainable(
+        generatorNetwork,
+        checkpoint.generator,
+        adam,
+        checkpoint.generatorAdam,
+      ),
+      discriminator: new Trainable(
+        discriminatorNetwork,
+        checkpoint.discriminator,
+        adam,
+        checkpoint.discriminatorAdam,
+      ),
+      latentSize: LATENT_SIZE,
     };
+    const { generator, discriminator } = gan;
     return {
       step(images, _labels, rows, random) {
         const batch = tf.tensor2d(images, [rows, images.length / rows]);
@@ -46,18 +55,17 @@ export const seedMlpRecipe: Recipe = {
         return losses;
       },
       sample: (latents, _digits, count) =>
-        generateImages(SEED_MLP_GENERATOR, gan.generator, latents, count),
-      servingParameters: () => new Float32Array(gan.generator.dataSync()),
+        generateImages(generatorNetwork, generator.parameters, latents, count),
+      servingParameters: () => generator.flatParameters(),
       snapshot: () => ({
-        generator: new Float32Array(gan.generator.dataSync()),
-        discriminator: new Float32Array(gan.discriminator.dataSync()),
-        generatorAdam: gan.generatorOptimizer.save(),
-        discriminatorAdam: gan.discriminatorOptimizer.save(),
+        generator: generator.flatParameters(),
+        discriminator: discriminator.flatParameters(),
+        generatorAdam: generator.adamState(),
+        discriminatorAdam: discriminator.adamState(),
       }),
       dispose() {
-        tf.dispose([gan.generator, gan.discriminator]);
-        gan.generatorOptimizer.dispose();
-        gan.discriminatorOptimizer.dispose();
+        generator.dispose();
+        discriminator.dispose();
       },
     };
   },

@@ -2,25 +2,25 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tf, useBackend } from '../src/models/backend.js';
 import { latentForSeed } from '../src/models/generate.js';
-import {
-  backward,
-  forward,
-  initParameters,
-  parameterCount,
-  parameterShapes,
-  type MlpSpec,
-} from '../src/models/mlp.js';
+import { Network } from '../src/models/net/network.js';
 import { Random, uniformArray } from '../src/models/random.js';
-import { SEED_MLP_DISCRIMINATOR, SEED_MLP_GENERATOR } from '../src/models/seed-mlp.js';
+import {
+  SEED_MLP_DISCRIMINATOR,
+  SEED_MLP_GENERATOR,
+  mlpNetwork,
+  parameterCount,
+  type MlpSpec,
+} from '../src/models/seed-mlp.js';
 
 await useBackend('cpu');
 
 const SMALL: MlpSpec = { sizes: [5, 4, 3], negativeSlope: 0.2, dropout: 0.3, output: 'logit' };
 
 function run(spec: MlpSpec, parameters: Float32Array, input: Float32Array, dropout: Random | null) {
+  const network = mlpNetwork(spec);
   const output = tf.tidy(() => {
     const x = tf.tensor2d(input, [input.length / spec.sizes[0], spec.sizes[0]]);
-    return forward(spec, tf.tensor1d(parameters), x, dropout).output;
+    return network.forward(network.toTensors(parameters), x, dropout).output;
   });
   const result = { shape: output.shape, values: output.dataSync() as Float32Array };
   output.dispose();
@@ -39,14 +39,14 @@ describe('the seed-mlp networks', () => {
   });
 
   test('the generator turns a batch of latents into a batch of 784-pixel images', () => {
-    const parameters = initParameters(SEED_MLP_GENERATOR, new Random(1));
+    const parameters = mlpNetwork(SEED_MLP_GENERATOR).initialParameters(new Random(1));
     const latents = uniformArray(new Random(2), 3 * 100, -1, 1);
 
     assert.deepEqual(run(SEED_MLP_GENERATOR, parameters, latents, null).shape, [3, 784]);
   });
 
   test('the discriminator turns a batch of images into one logit each', () => {
-    const parameters = initParameters(SEED_MLP_DISCRIMINATOR, new Random(1));
+    const parameters = mlpNetwork(SEED_MLP_DISCRIMINATOR).initialParameters(new Random(1));
     const images = uniformArray(new Random(2), 3 * 784, -1, 1);
 
     assert.deepEqual(run(SEED_MLP_DISCRIMINATOR, parameters, images, null).shape, [3, 1]);
@@ -54,7 +54,9 @@ describe('the seed-mlp networks', () => {
 
   test('the generator output stays within [-1, 1] even when tanh saturates', () => {
     // Parameters ten times too large push most pixels against the bounds.
-    const parameters = initParameters(SEED_MLP_GENERATOR, new Random(1)).map((p) => 10 * p);
+    const parameters = mlpNetwork(SEED_MLP_GENERATOR)
+      .initialParameters(new Random(1))
+      .map((p) => 10 * p);
     const latents = uniformArray(new Random(2), 4 * 100, -1, 1);
 
     const { values } = run(SEED_MLP_GENERATOR, parameters, latents, new Random(3));
@@ -67,7 +69,9 @@ describe('the seed-mlp networks', () => {
   });
 
   test('the discriminator output is a bare logit, not squashed into [-1, 1] or [0, 1]', () => {
-    const parameters = initParameters(SEED_MLP_DISCRIMINATOR, new Random(1)).map((p) => 10 * p);
+    const parameters = mlpNetwork(SEED_MLP_DISCRIMINATOR)
+      .initialParameters(new Random(1))
+      .map((p) => 10 * p);
     const images = uniformArray(new Random(2), 4 * 784, -1, 1);
 
     const { values } = run(SEED_MLP_DISCRIMINATOR, parameters, images, null);
@@ -81,7 +85,7 @@ describe('the seed-mlp networks', () => {
 
 describe('parameter layout', () => {
   test('is weights (in x out) then biases (out), layer by layer', () => {
-    assert.deepEqual(parameterShapes(SMALL), [[5, 4], [4], [4, 3], [3]]);
+    assert.deepEqual(mlpNetwork(SMALL).shapes, [[5, 4], [4], [4, 3], [3]]);
     assert.equal(parameterCount(SMALL), 20 + 4 + 12 + 3);
   });
 
@@ -98,7 +102,7 @@ describe('parameter layout', () => {
   });
 });
 
-describe('initParameters', () => {
+describe('initialParameters of the seed-mlp networks', () => {
   // PyTorch's nn.Linear default: weights and biases alike in U(-1/sqrt(in), 1/sqrt(in)).
   const layers = [
     { name: 'layer 1 (100 in)', values: 100 * 32 + 32, bound: 0.1 },
@@ -106,7 +110,8 @@ describe('initParameters', () => {
     { name: 'layer 3 (64 in)', values: 64 * 128 + 128, bound: 0.125 },
     { name: 'layer 4 (128 in)', values: 128 * 784 + 784, bound: 0.08838834764831845 },
   ];
-  const parameters = initParameters(SEED_MLP_GENERATOR, new Random(5));
+  const generator = mlpNetwork(SEED_MLP_GENERATOR);
+  const parameters = generator.initialParameters(new Random(5));
 
   let offset = 0;
   for (const { name, values, bound } of layers) {
@@ -124,23 +129,58 @@ describe('initParameters', () => {
   }
 
   test('draws the same parameters from the same seed and others from another seed', () => {
-    const again = initParameters(SEED_MLP_GENERATOR, new Random(5));
-    const other = initParameters(SEED_MLP_GENERATOR, new Random(6));
+    const again = generator.initialParameters(new Random(5));
+    const other = generator.initialParameters(new Random(6));
 
     assert.deepEqual(again, parameters);
     assert.notDeepEqual(other, parameters);
+  });
+
+  test('draws the generator, then the discriminator, to the same values as always', () => {
+    // Training draws both from one generator in this order. These values are what a seed has
+    // always given: a change to the order of the draws or to the parameter layout would start
+    // every run elsewhere and misread saved checkpoints, and shows here first.
+    const random = new Random(1);
+    const g = generator.initialParameters(random);
+    const d = mlpNetwork(SEED_MLP_DISCRIMINATOR).initialParameters(random);
+
+    const at = (values: Float32Array, indices: number[]) => indices.map((i) => values[i]);
+    // W0[0][0], W0[99][31], b0[0], W1[0][0], the last bias.
+    assert.deepEqual(
+      at(g, [0, 3199, 3200, 3232, 114799]),
+      [
+        0.025414787232875824, -0.005865568295121193, -0.09445551037788391, -0.12659068405628204,
+        -0.006091916002333164,
+      ],
+    );
+    // W0[0][0], b0[127], the last bias.
+    assert.deepEqual(
+      at(d, [0, 100479, 110848]),
+      [0.0352669358253479, 0.022991174831986427, 0.16111060976982117],
+    );
   });
 });
 
 describe('dropout in forward', () => {
   const spec: MlpSpec = { sizes: [20, 100, 1], negativeSlope: 0.2, dropout: 0.3, output: 'logit' };
-  const parameters = initParameters(spec, new Random(1));
+  const network = mlpNetwork(spec);
+  const parameters = network.initialParameters(new Random(1));
   const input = uniformArray(new Random(2), 64 * 20, -1, 1);
 
+  /**
+   * d(hidden output)/d(pre-activation) of the hidden layer, for every unit of every row: its
+   * LeakyReLU slope times its dropout mask. The layers after the first dense (LeakyReLU,
+   * dropout) are run on the pre-activation and their backward pass given ones.
+   */
   function hiddenGates(dropout: Random | null): Float32Array {
+    const [first, ...rest] = network.layers;
+    const activation = new Network(rest.slice(0, 2));
     const gates = tf.tidy(() => {
       const x = tf.tensor2d(input, [64, 20]);
-      return forward(spec, tf.tensor1d(parameters), x, dropout).gates[0];
+      const weights = network.toTensors(parameters).slice(0, 2);
+      const pre = first.forward(weights, x, { random: dropout }).output;
+      const pass = activation.forward([], pre, dropout);
+      return pass.backward(tf.onesLike(pass.output), { input: true, parameters: false }).input!;
     });
     const values = gates.dataSync() as Float32Array;
     gates.dispose();
@@ -178,13 +218,14 @@ describe('dropout in forward', () => {
 
 describe('backward', () => {
   test('leaves no tensors behind when run inside tf.tidy', () => {
-    const parameters = initParameters(SMALL, new Random(1));
+    const network = mlpNetwork(SMALL);
+    const parameters = network.initialParameters(new Random(1));
     const before = tf.memory().numTensors;
 
     tf.tidy(() => {
       const x = tf.tensor2d(uniformArray(new Random(2), 2 * 5, -1, 1), [2, 5]);
-      const cache = forward(SMALL, tf.tensor1d(parameters), x, new Random(3));
-      backward(SMALL, cache, tf.onesLike(cache.output) as tf.Tensor2D, true);
+      const pass = network.forward(network.toTensors(parameters), x, new Random(3));
+      pass.backward(tf.onesLike(pass.output), { input: true, parameters: true });
     });
 
     assert.equal(tf.memory().numTensors, before);

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, describe, test } from 'node:test';
+
+/**
+ * `serve --workers 2` as a user starts it: two processes answer on one port, and a worker that
+ * dies is replaced while the server keeps answering.
+ */
+const PORT = 18000 + (process.pid % 1000);
+let server: ChildProcess;
+let output = '';
+
+after(() => server?.kill('SIGTERM'));
+
+function waitFor(pattern: RegExp, timeoutMs = 30000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      const match = output.match(pattern);
+      if (match) return resolve(match);
+      if (Date.now() - started > timeoutMs)
+        return reject(new Error(`no ${pattern} in:\n${output}`));
+      setTimeout(check, 50);
+    };
+    check();
+  });
+}
+
+describe('serve --workers 2', () => {
+  test('starts two worker processes on one port, each answering', async () => {
+    server = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', String(PORT), '--workers', '2'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    server.stdout!.on('data', (chunk) => (output += chunk));
+    server.stderr!.on('data', (chunk) => (output += chunk));
+    await waitFor(/2 worker processes serving/);
+
+    assert.equal(output.match(/worker \d+ serving/g)?.length, 2);
+    // The model lines come once, from the first worker, not once per worker.
+    assert.equal(output.match(/listening on/g)?.length, 1);
+    const response = await fetch(`http://127.0.0.1:${PORT}/generate?seed=3`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+  });
+
+  test('replaces a worker that dies, and keeps answering meanwhile', async () => {
+    const [first] = [...output.matchAll(/worker (\d+) serving/g)].map((m) => Number(m[1]));
+    process.kill(first, 'SIGKILL');
+
+    await waitFor(new RegExp(`worker ${first} died \\(signal SIGKILL\\); starting a replacement`));
+    for (let i = 0; i < 10; i++) {
+      const response = await fetch(`http://127.0.0.1:${PORT}/health`);
+      assert.equal(response.status, 200);
+    }
+    await waitFor(
+      /worker \d+ serving[\s\S]*worker \d+ serving[\s\S]*died[\s\S]*worker \d+ serving/,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import { BATCHING_DEFAULTS, GenerationBatcher, type BatchingOptions } from './ba
 import { handleError } from './errors.js';
 import { DIGIT_HEADER, SEED_HEADER } from './image-reply.js';
 import type { ModelRegistry } from './model-registry.js';
+import { batchRoute } from './routes/batch.js';
 import { generateRoute } from './routes/generate.js';
 import { gridRoute } from './routes/grid.js';
 import { healthRoute } from './routes/health.js';
@@ -55,7 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(cors, {
     origin: options.corsOrigins.length === 0 ? '*' : options.corsOrigins,
-    methods: ['GET'],
+    methods: ['GET', 'POST'],
     exposedHeaders: [SEED_HEADER, DIGIT_HEADER],
   });
   await app.register(swagger, {
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const batcher = new GenerationBatcher(options.batching ?? BATCHING_DEFAULTS);
   generateRoute(app, options.registry, batcher);
   gridRoute(app, options.registry, batcher);
+  batchRoute(app, options.registry, batcher);
   interpolateRoute(app, options.registry);
   modelsRoute(app, options.registry);
   healthRoute(app, options.registry);

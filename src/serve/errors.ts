@@ -50,7 +50,11 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const status = error.statusCode ?? 500;
   if (status < 500) {
     const name = STATUS_CODES[status] ?? 'Bad Request';
-    return reply.code(status).send({ statusCode: status, error: name, message: error.message });
+    // Fastify's body-parsing errors (bad JSON, wrong content type, too large) concern the body.
+    const parameter = error.code?.startsWith('FST_ERR_CTP') ? { parameter: 'body' } : {};
+    return reply
+      .code(status)
+      .send({ statusCode: status, error: name, message: error.message, ...parameter });
   }
   request.log.error({ err: error }, 'request failed');
   return reply.code(500).send({
@@ -80,6 +84,10 @@ function describeIssue(issue: SchemaIssue, where: string): ProblemBody {
     return problem(name, `${place} "${name}" is required`, allowedValues(schema));
   }
   const name = issue.instancePath.replace(/^\//, '').split('/')[0];
+  if (name === '') {
+    // The whole body (or query) failed, not one field: say what shape it must have.
+    return problem(where, `the request ${where} must be a JSON object, as the API docs show`);
+  }
   const message = `${place} "${name}" ${issue.message ?? 'is invalid'}`;
   return problem(name, message, allowedValues(issue.parentSchema ?? {}));
 }

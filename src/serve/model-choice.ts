@@ -25,21 +25,22 @@ export function checkDigit(
   registry: ModelRegistry,
   generator: Generator,
   digit: number | undefined,
+  source = { parameter: 'digit', label: 'query parameter "digit"' },
 ): number | undefined {
   if (digit === undefined) return undefined;
   if (!generator.conditional) {
     const conditional = registry.models.filter((model) => model.conditional);
     const instead = conditional.map((model) => `model=${model.name}`).join(' or ');
     throw new ParameterError(
-      'digit',
-      `query parameter "digit" does not apply: model ${generator.name} is not conditional; ` +
+      source.parameter,
+      `${source.label} does not apply: model ${generator.name} is not conditional; ` +
         `leave digit out${instead ? `, or ask ${instead}` : ''}`,
     );
   }
   const classes = generator.architecture.classes;
   if (digit >= classes) {
-    const message = `query parameter "digit" must be < ${classes} for model ${generator.name}`;
-    throw new ParameterError('digit', message, `an integer from 0 to ${classes - 1}`);
+    const message = `${source.label} must be < ${classes} for model ${generator.name}`;
+    throw new ParameterError(source.parameter, message, `an integer from 0 to ${classes - 1}`);
   }
   return digit;
 }

@@ -18,6 +18,7 @@ await useBackend('wasm');
 const report = runEvaluation({
   model: option('--model', 'cdcgan'),
   models,
+  seedMlp: `${models}/seed-mlp`,
   classifier: `${models}/classifier`,
   data: defaultDataDir(),
   count: Number(option('--n', '10000')),

@@ -258,6 +258,7 @@ program
     runEvaluation({
       model: flags.model,
       models: flags.models,
+      seedMlp: SHIPPED_MODELS_DIR + '/seed-mlp',
       classifier: flags.classifier,
       data: flags.data,
       count: flags.n,

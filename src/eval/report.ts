@@ -16,6 +16,8 @@ export interface EvaluateOptions {
   /** Model folder name inside `models`. */
   model: string;
   models: string;
+  /** The seed-mlp model folder measured as the tutorial's reference row. */
+  seedMlp: string;
   classifier: string;
   data: string;
   count: number;
@@ -41,17 +43,18 @@ export function runEvaluation(options: EvaluateOptions): EvaluationReport {
   const floor = evaluateRealDigits(classifier, reference, train, options.count);
   floor.label = 'real digits (floor)';
 
-  const measure = (name: string) => {
-    const generator = Generator.load(join(options.models, name));
+  const measure = (dir: string) => {
+    const generator = Generator.load(dir);
     try {
       return evaluateGenerator(generator, classifier, reference, options.count, options.seed);
     } finally {
       generator.dispose();
     }
   };
-  const model = measure(options.model);
+  const modelDir = join(options.models, options.model);
+  const model = measure(modelDir);
   const references = [floor];
-  if (options.model !== SEED_MLP_NAME) references.push(measure(SEED_MLP_NAME));
+  if (model.label !== SEED_MLP_NAME) references.push(measure(options.seedMlp));
   classifier.dispose();
 
   const report = {

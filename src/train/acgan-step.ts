@@ -9,6 +9,11 @@ export interface ConditionalGan {
   discriminator: Trainable;
   latentSize: number;
   classes: number;
+  /**
+   * Weight of the class loss on fake images in the discriminator's step: 1 is ACGAN as
+   * published; 0 trains the discriminator's classifier on real digits only.
+   */
+  fakeClassWeight: number;
 }
 
 export interface AcganLosses {
@@ -51,12 +56,15 @@ export function acganStep(
     const pass = d.network.forward(d.parameters, batch, random);
     const realness = tf.concat([tf.fill([n, 1], REAL_LABEL), tf.zeros([n, 1])]);
     const allLabels = Int32Array.from([...labels, ...digits]);
+    const classWeights = new Float32Array(2 * n).fill(1);
+    classWeights.fill(gan.fakeClassWeight, n);
     const { loss, dLogits } = acganLoss(
       pass.output as tf.Tensor2D,
       realness,
       allLabels,
       classes,
       n,
+      classWeights,
     );
     d.apply(pass.backward(dLogits, { input: false, parameters: true }).parameters!);
     return loss;
@@ -95,16 +103,18 @@ export function acganLoss(
   labels: Int32Array,
   classes: number,
   n: number,
+  classWeights: Float32Array | null = null,
 ): { loss: tf.Scalar; dLogits: tf.Tensor2D } {
   const rows = logits.shape[0];
+  const weight = classWeights ? tf.tensor2d(classWeights, [rows, 1]) : tf.scalar(1);
   const real = tf.slice(logits, [0, 0], [rows, 1]);
   const classLogits = tf.slice(logits, [0, 1], [rows, classes]);
   const target = oneHot(labels, classes);
   const logProbabilities = tf.logSoftmax(classLogits);
   const bce = tf.sum(tf.sub(tf.softplus(real), tf.mul(real, realness)));
-  const crossEntropy = tf.neg(tf.sum(tf.mul(target, logProbabilities)));
+  const crossEntropy = tf.neg(tf.sum(tf.mul(weight, tf.mul(target, logProbabilities))));
   const loss = tf.div(tf.add(bce, crossEntropy), n) as tf.Scalar;
   const dReal = tf.div(tf.sub(tf.sigmoid(real), realness), n);
-  const dClasses = tf.div(tf.sub(tf.exp(logProbabilities), target), n);
+  const dClasses = tf.div(tf.mul(weight, tf.sub(tf.exp(logProbabilities), target)), n);
   return { loss, dLogits: tf.concat([dReal, dClasses], 1) as tf.Tensor2D };
 }

@@ -18,6 +18,9 @@ import type { Recipe } from '../recipe.js';
  */
 const AVERAGE_DECAY = 0.999;
 
+/** The discriminator also learns the digit of fake images, as ACGAN was published. */
+const FAKE_CLASS_WEIGHT = 1;
+
 const generatorNetwork = cdcganGenerator();
 const discriminatorNetwork = cdcganDiscriminator();
 
@@ -50,7 +53,13 @@ export const cdcganRecipe: Recipe = {
       checkpoint.discriminatorAdam,
     );
     let average = generatorNetwork.toTensors(checkpoint.generatorAverage ?? checkpoint.generator);
-    const gan = { generator, discriminator, latentSize: CDCGAN_LATENT, classes: CLASSES };
+    const gan = {
+      generator,
+      discriminator,
+      latentSize: CDCGAN_LATENT,
+      classes: CLASSES,
+      fakeClassWeight: FAKE_CLASS_WEIGHT,
+    };
     return {
       step(images, labels, rows, random) {
         const batch = tf.tensor4d(images, [rows, 28, 28, 1]);

@@ -1,0 +1,214 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PEER_DIR } from '../peer.js';
+import { processTree } from './memory.js';
+
+/** The project's root folder, whatever the working directory. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The tutorial's generator after 10 epochs, which its server loads as it is. */
+export const PEER_GENERATOR = join(PEER_DIR, 'generator_epoch10.pth');
+
+/** Every server is on loopback: the bench sends no traffic anywhere else. */
+const HOST = '127.0.0.1';
+
+/** Model loading, wasm start-up and (for the peer) importing PyTorch fit in this on a busy machine. */
+const READY_TIMEOUT_MS = 120_000;
+
+/** How long a server may take to close after SIGTERM before it and its workers get SIGKILL. */
+const STOP_TIMEOUT_MS = 10_000;
+
+export type TargetName = 'ours' | 'peer' | 'ceiling';
+
+/** A server the bench can start: how to launch it and when it counts as ready. */
+export interface Target {
+  name: TargetName;
+  /** What it is, for the report. */
+  label: string;
+  /** Answers 200 once the server takes requests. */
+  readyPath: string;
+  launch(port: number): { command: string; args: string[]; cwd: string };
+}
+
+export interface RunningServer {
+  target: Target;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  pid: number;
+  /** From spawning the process until readyPath first answered 200. */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `mnist-gan serve` with its defaults (the shipped models, the default model) and `workers`
+ * processes. The compiled dist/cli.js when it is at least as new as every file in src/, else
+ * the TypeScript through tsx, so a stale build is never measured.
+ */
+export function ourServer(workers: number): Target {
+  const compiled = join(ROOT, 'dist', 'cli.js');
+  const useDist = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource();
+  const entry = useDist ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+  const how = useDist ? 'node dist/cli.js' : 'tsx src/cli.ts';
+  return {
+    name: 'ours',
+    label: `mnist-gan serve, ${workers} worker${workers === 1 ? '' : 's'} (${how})`,
+    readyPath: '/health',
+    launch: (port) => ({
+      command: process.execPath,
+      args: [...entry, 'serve', '--host', HOST, '--port', String(port), '--workers', String(workers)],
+      cwd: ROOT,
+    }),
+  };
+}
+
+/** The tutorial's FastAPI app under uvicorn, one process, through the peer's own serve.sh. */
+export function peerServer(): Target {
+  return {
+    name: 'peer',
+    label: 'tutorial FastAPI (uvicorn, 1 process)',
+    readyPath: '/generate',
+    launch: (port) => ({
+      command: 'bash',
+      args: [join(PEER_DIR, 'serve.sh'), PEER_GENERATOR, String(port)],
+      cwd: PEER_DIR,
+    }),
+  };
+}
+
+/** Bare node:http answering `pngPath` to every request: see ceiling-server.ts. */
+export function ceilingServer(pngPath: string): Target {
+  return {
+    name: 'ceiling',
+    label: 'bare node:http, fixed PNG (1 process)',
+    readyPath: '/generate',
+    launch: (port) => ({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'bench/serve/ceiling-server.ts', String(port), pngPath],
+      cwd: ROOT,
+    }),
+  };
+}
+
+/** Every server process started and not yet seen to exit, so any way out can stop them. */
+const running = new Set<ChildProcess>();
+
+// The last resort, when the bench leaves without stopping them in order: each server closes
+// itself on SIGTERM (ours also stops its workers; a worker whose primary is gone leaves too).
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
+export async function startServer(target: Target): Promise<RunningServer> {
+  const port = await freePort();
+  const origin = `http://${HOST}:${port}`;
+  const { command, args, cwd } = target.launch(port);
+  const started = performance.now();
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const stderr = lastLines(child);
+  let spawnError: Error | null = null;
+  child.once('error', (error) => {
+    spawnError = error;
+    running.delete(child);
+  });
+
+  const deadline = started + READY_TIMEOUT_MS;
+  for (;;) {
+    const failure = spawnError ?? exitDescription(child);
+    if (failure) {
+      const said = stderr().at(-1) ?? 'nothing on stderr';
+      throw new Error(`${target.label} stopped before answering (${failure}): ${said}`);
+    }
+    if (await answers(origin + target.readyPath)) break;
+    if (performance.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`${target.label} did not answer ${target.readyPath} within ${READY_TIMEOUT_MS / 1000} s`);
+    }
+    await sleep(20);
+  }
+  return {
+    target,
+    origin,
+    pid: child.pid as number,
+    startupMs: performance.now() - started,
+    stop: () => stopChild(child),
+  };
+}
+
+/** Stops every server still running: on Ctrl-C, on errors, at the end. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map(stopChild));
+}
+
+/** SIGTERM, time to close, then SIGKILL for it and whatever processes it started. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (exitDescription(child) || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  if (await within(exited, STOP_TIMEOUT_MS)) return;
+  for (const pid of processTree(child.pid).reverse()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  await within(exited, STOP_TIMEOUT_MS);
+}
+
+function exitDescription(child: ChildProcess): string | null {
+  if (child.signalCode !== null) return `signal ${child.signalCode}`;
+  if (child.exitCode !== null) return `exit code ${child.exitCode}`;
+  return null;
+}
+
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  const timeout = sleep(ms).then(() => false);
+  return Promise.race([promise.then(() => true), timeout]);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A port free on loopback right now (the kernel's pick); the server binds it a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Keeps the last lines a child wrote on stderr, for the message when it fails to start. */
+function lastLines(child: ChildProcess, keep = 20): () => string[] {
+  const lines: string[] = [];
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    lines.push(...text.split('\n').filter((line) => line.trim() !== ''));
+    lines.splice(0, Math.max(0, lines.length - keep));
+  });
+  return () => lines;
+}
+
+/** The newest modification time of any file under src/. */
+function newestSource(): number {
+  const src = join(ROOT, 'src');
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' });
+  return Math.max(...files.map((file) => statSync(join(src, file)).mtimeMs));
+}

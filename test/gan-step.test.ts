@@ -6,6 +6,7 @@ import { Trainable } from '../src/models/net/trainable.js';
 import { Random, uniformArray } from '../src/models/random.js';
 import { mlpNetwork, type MlpSpec } from '../src/models/seed-mlp.js';
 import { bceWithLogits, trainStep, type Gan } from '../src/train/gan-step.js';
+import { centralDifferences, relativeError } from './fixtures/finite-differences.js';
 
 await useBackend('cpu');
 
@@ -112,21 +113,6 @@ describe('trainStep', () => {
     return mean(run(discriminatorSpec, discriminator1, fake), (l) => softplus(-l));
   }
 
-  function numericGradient(f: (x: Float32Array) => number, x: Float32Array): number[] {
-    return Array.from(x, (value, i) => {
-      const plus = x.slice();
-      const minus = x.slice();
-      plus[i] = value + 1e-2;
-      minus[i] = value - 1e-2;
-      return (f(plus) - f(minus)) / (plus[i] - minus[i]);
-    });
-  }
-
-  function relativeError(a: number[], b: number[]): number {
-    const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-    return norm(a.map((x, i) => x - b[i])) / Math.max(norm(a), norm(b));
-  }
-
   test('reports the discriminator loss as the real mean plus the fake mean of BCE', () => {
     const expected = discriminatorLoss(discriminator0);
 
@@ -142,7 +128,7 @@ describe('trainStep', () => {
 
   test('moves the discriminator along the gradient of its loss', () => {
     const gradient = Array.from(gan.discriminator.adamState().m, (m) => m / 0.1);
-    const numeric = numericGradient(discriminatorLoss, discriminator0);
+    const numeric = centralDifferences(discriminatorLoss, discriminator0, 1e-2);
 
     const error = relativeError(gradient, numeric);
     assert.ok(error < 1e-3, `relative error ${error}`);
@@ -150,14 +136,14 @@ describe('trainStep', () => {
 
   test('moves the generator along the gradient of its loss through the discriminator', () => {
     const gradient = Array.from(gan.generator.adamState().m, (m) => m / 0.1);
-    const numeric = numericGradient(generatorLoss, generator0);
+    const numeric = centralDifferences(generatorLoss, generator0, 1e-2);
 
     const error = relativeError(gradient, numeric);
     assert.ok(error < 1e-3, `relative error ${error}`);
   });
 
   test('takes a first Adam step of learning rate times the sign of each gradient', () => {
-    const numeric = numericGradient(discriminatorLoss, discriminator0);
+    const numeric = centralDifferences(discriminatorLoss, discriminator0, 1e-2);
     let checked = 0;
     numeric.forEach((g, i) => {
       // Tiny gradients are left out: their sign is within the finite differences' noise.

@@ -16,6 +16,7 @@ import {
 } from '../src/models/net/layers.js';
 import { Network } from '../src/models/net/network.js';
 import { Random, uniformArray } from '../src/models/random.js';
+import { centralDifferences, relativeError } from './fixtures/finite-differences.js';
 
 /**
  * Every hand-written backward pass of the convolutional layers, checked against central finite
@@ -93,28 +94,6 @@ function scalarLoss(network: Network, c: Case, weights: Float32Array) {
   };
 }
 
-function numeric(f: (x: Float32Array) => number, x: Float32Array): Float64Array {
-  const gradient = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const plus = x.slice();
-    const minus = x.slice();
-    plus[i] = x[i] + STEP;
-    minus[i] = x[i] - STEP;
-    gradient[i] = (f(plus) - f(minus)) / (plus[i] - minus[i]);
-  }
-  return gradient;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let difference = 0;
-  let size = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference += (a[i] - b[i]) ** 2;
-    size += a[i] ** 2 + b[i] ** 2;
-  }
-  return Math.sqrt(difference) / Math.sqrt(size);
-}
-
 describe('hand-written layer gradients match finite differences', () => {
   for (const c of CASES) {
     test(c.name, () => {
@@ -154,11 +133,11 @@ describe('hand-written layer gradients match finite differences', () => {
       assert.equal(analytic[0].length, network.size);
       const parameterError = relativeError(
         analytic[0],
-        numeric((p) => loss(p, input), parameters),
+        centralDifferences((p) => loss(p, input), parameters, STEP),
       );
       const inputError = relativeError(
         analytic[1],
-        numeric((x) => loss(parameters, x), input),
+        centralDifferences((x) => loss(parameters, x), input, STEP),
       );
       assert.ok(parameterError < TOLERANCE, `parameter gradient relative error ${parameterError}`);
       assert.ok(inputError < TOLERANCE, `input gradient relative error ${inputError}`);

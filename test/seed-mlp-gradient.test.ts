@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tf, useBackend } from '../src/models/backend.js';
 import { Random, uniformArray } from '../src/models/random.js';
+import { centralDifferences, relativeError } from './fixtures/finite-differences.js';
 import { mlpNetwork, type MlpSpec } from '../src/models/seed-mlp.js';
 
 /**
@@ -78,32 +79,6 @@ function analyticGradients(p: Problem, wantInputGradient: boolean) {
   return values!;
 }
 
-/** Central differences, divided by the step actually taken once x +- STEP is rounded to float32. */
-function numericGradient(f: (x: Float32Array) => number, x: Float32Array): Float64Array {
-  const gradient = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const plus = x.slice();
-    const minus = x.slice();
-    plus[i] = x[i] + STEP;
-    minus[i] = x[i] - STEP;
-    gradient[i] = (f(plus) - f(minus)) / (plus[i] - minus[i]);
-  }
-  return gradient;
-}
-
-/** |a - b| / max(|a|, |b|) over whole vectors. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let difference = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    difference += (a[i] - b[i]) ** 2;
-    normA += a[i] ** 2;
-    normB += b[i] ** 2;
-  }
-  return Math.sqrt(difference) / Math.max(Math.sqrt(normA), Math.sqrt(normB));
-}
-
 const cases = [
   { name: 'tanh output, dropout 0.3', spec: TANH_NET, dropout: true },
   { name: 'tanh output, no dropout', spec: TANH_NET, dropout: false },
@@ -116,7 +91,7 @@ for (const { name, spec, dropout } of cases) {
     const p = problem(spec, dropout);
 
     test('gives the parameter gradient that finite differences measure', () => {
-      const numeric = numericGradient((parameters) => loss(p, parameters, p.input), p.parameters);
+      const numeric = centralDifferences((w) => loss(p, w, p.input), p.parameters, STEP);
       const { gradient } = analyticGradients(p, false);
 
       assert.equal(gradient.length, p.parameters.length);
@@ -125,7 +100,7 @@ for (const { name, spec, dropout } of cases) {
     });
 
     test('gives the input gradient that finite differences measure', () => {
-      const numeric = numericGradient((input) => loss(p, p.parameters, input), p.input);
+      const numeric = centralDifferences((input) => loss(p, p.parameters, input), p.input, STEP);
       const { inputGradient } = analyticGradients(p, true);
 
       assert.ok(inputGradient);

@@ -2,29 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { decodePng } from '../src/image/png.js';
-import { useBackend } from '../src/models/backend.js';
-import { buildApp } from '../src/serve/app.js';
-import { loadModelFolders, ModelRegistry } from '../src/serve/model-registry.js';
-import { writeModelsFolder, type TestModelsFolder } from './support/server-models.js';
+import { startTestApp, type TestApp } from './support/server-models.js';
 
 /** POST /generate: many digits in one request, the same digits GET /generate draws. */
-let folder: TestModelsFolder;
-let registry: ModelRegistry;
+let server: TestApp;
 let app: FastifyInstance;
 
 before(async () => {
-  await useBackend('wasm');
-  folder = writeModelsFolder();
-  const loaded = loadModelFolders(folder.root, () => {});
-  registry = new ModelRegistry(loaded.map((model) => model.generator));
-  app = await buildApp({ registry, corsOrigins: [] });
+  server = await startTestApp();
+  app = server.app;
 });
 
-after(async () => {
-  await app.close();
-  registry.dispose();
-  folder.remove();
-});
+after(() => server.close());
 
 function post(body: unknown) {
   return app.inject({ method: 'POST', url: '/generate', payload: body as object });

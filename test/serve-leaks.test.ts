@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { tf, useBackend } from '../src/models/backend.js';
-import { buildApp } from '../src/serve/app.js';
-import { loadModelFolders, ModelRegistry } from '../src/serve/model-registry.js';
-import { writeModelsFolder, type TestModelsFolder } from './support/server-models.js';
+import { tf } from '../src/models/backend.js';
+import { startTestApp, type TestApp } from './support/server-models.js';
 
 /**
  * A shorter version of the 100,000-request soak that `npm run bench:serve` reports: every
  * route, both models, and the number of live tensors must come back to where it was.
  */
-let folder: TestModelsFolder;
-let registry: ModelRegistry;
+let server: TestApp;
 let app: FastifyInstance;
 
 const REQUESTS: { method: 'GET' | 'POST'; url: string; payload?: object }[] = [
@@ -25,18 +22,11 @@ const REQUESTS: { method: 'GET' | 'POST'; url: string; payload?: object }[] = [
 ];
 
 before(async () => {
-  await useBackend('wasm');
-  folder = writeModelsFolder();
-  const loaded = loadModelFolders(folder.root, () => {});
-  registry = new ModelRegistry(loaded.map((model) => model.generator));
-  app = await buildApp({ registry, corsOrigins: [] });
+  server = await startTestApp();
+  app = server.app;
 });
 
-after(async () => {
-  await app.close();
-  registry.dispose();
-  folder.remove();
-});
+after(() => server.close());
 
 async function round(times: number) {
   for (let i = 0; i < times; i++) {

@@ -1,7 +1,7 @@
 import { tf } from './backend.js';
 import { oneHot } from './one-hot.js';
 import { CDCGAN_LATENT, CDCGAN_NAME, CLASSES, cdcganGenerator } from './cdcgan.js';
-import { generateImages } from './generate.js';
+import { generateImages, runGenerator } from './generate.js';
 import type { Network } from './net/network.js';
 import { LATENT_SIZE, SEED_MLP_GENERATOR, SEED_MLP_NAME, mlpNetwork } from './seed-mlp.js';
 
@@ -62,13 +62,9 @@ export function runConditional(
   latents: Float32Array,
   digits: Int32Array,
 ): Float32Array {
-  const output = tf.tidy(() => {
-    const input = conditionalInput(latents, digits, CDCGAN_LATENT, CLASSES);
-    return tf.reshape(network.forward(parameters, input, null).output, [digits.length, -1]);
-  });
-  const values = output.dataSync() as Float32Array;
-  output.dispose();
-  return values;
+  return runGenerator(network, parameters, () =>
+    conditionalInput(latents, digits, CDCGAN_LATENT, CLASSES),
+  );
 }
 
 /** A conditional generator's input: each latent followed by its digit's one-hot. */

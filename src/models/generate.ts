@@ -8,20 +8,31 @@ export function latentForSeed(seed: number, latentSize: number): Float32Array {
 }
 
 /**
- * Runs an unconditional generator with dropout off on `count` latents laid end to end, and
- * returns the images as count x 784 values in [-1, 1].
+ * Runs a generator network with dropout off on the input `makeInput` builds (inside the pass's
+ * tidy scope), and returns the images as rows of 784 values in [-1, 1].
  */
+export function runGenerator(
+  network: Network,
+  parameters: tf.Tensor[],
+  makeInput: () => tf.Tensor2D,
+): Float32Array {
+  const output = tf.tidy(() => {
+    const input = makeInput();
+    return tf.reshape(network.forward(parameters, input, null).output, [input.shape[0], -1]);
+  });
+  const values = output.dataSync() as Float32Array;
+  output.dispose();
+  return values;
+}
+
+/** An unconditional generator's images for `count` latents laid end to end. */
 export function generateImages(
   network: Network,
   parameters: tf.Tensor[],
   latents: Float32Array,
   count: number,
 ): Float32Array {
-  const output = tf.tidy(() => {
-    const z = tf.tensor2d(latents, [count, latents.length / count]);
-    return network.forward(parameters, z, null).output;
-  });
-  const values = output.dataSync() as Float32Array;
-  output.dispose();
-  return values;
+  return runGenerator(network, parameters, () =>
+    tf.tensor2d(latents, [count, latents.length / count]),
+  );
 }

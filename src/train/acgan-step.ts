@@ -1,4 +1,5 @@
 import { tf } from '../models/backend.js';
+import { readLosses, type StepLosses } from './recipe.js';
 import { oneHot } from '../models/one-hot.js';
 import type { Trainable } from '../models/net/trainable.js';
 import { uniformArray, type Random } from '../models/random.js';
@@ -16,11 +17,6 @@ export interface ConditionalGan {
   fakeClassWeight: number;
 }
 
-export interface AcganLosses {
-  discriminator: number;
-  generator: number;
-}
-
 /** One-sided label smoothing: real images are labelled 0.9, a known stabiliser for GANs. */
 const REAL_LABEL = 0.9;
 
@@ -35,7 +31,7 @@ export function acganStep(
   images: tf.Tensor4D,
   labels: Int32Array,
   random: Random,
-): AcganLosses {
+): StepLosses {
   const n = images.shape[0];
   const { classes } = gan;
   const fakeLabels = () => Int32Array.from({ length: n }, () => random.below(classes));
@@ -86,10 +82,7 @@ export function acganStep(
     return loss;
   });
 
-  const losses = tf.stack([discriminatorLoss, generatorLoss]);
-  const [dLoss, gLoss] = losses.dataSync();
-  tf.dispose([losses, discriminatorLoss, generatorLoss]);
-  return { discriminator: dLoss, generator: gLoss };
+  return readLosses(discriminatorLoss as tf.Scalar, generatorLoss as tf.Scalar);
 }
 
 /**

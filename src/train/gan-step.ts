@@ -1,4 +1,5 @@
 import { tf } from '../models/backend.js';
+import { readLosses, type StepLosses } from './recipe.js';
 import type { Trainable } from '../models/net/trainable.js';
 import { uniformArray, type Random } from '../models/random.js';
 
@@ -7,11 +8,6 @@ export interface Gan {
   generator: Trainable;
   discriminator: Trainable;
   latentSize: number;
-}
-
-export interface StepLosses {
-  discriminator: number;
-  generator: number;
 }
 
 /**
@@ -50,10 +46,7 @@ export function trainStep(gan: Gan, real: tf.Tensor2D, random: Random): StepLoss
     return loss;
   });
 
-  const losses = tf.stack([discriminatorLoss, generatorLoss]);
-  const [dLoss, gLoss] = losses.dataSync();
-  tf.dispose([losses, discriminatorLoss, generatorLoss]);
-  return { discriminator: dLoss, generator: gLoss };
+  return readLosses(discriminatorLoss as tf.Scalar, generatorLoss as tf.Scalar);
 }
 
 /** Binary cross-entropy on logits, element-wise: softplus(l) - l*y, stable for any l. */

@@ -1,4 +1,5 @@
 import type { AdamOptions } from '../models/adam.js';
+import { tf } from '../models/backend.js';
 import type { Random } from '../models/random.js';
 import type { Checkpoint } from './checkpoint.js';
 
@@ -39,4 +40,12 @@ export interface LiveGan {
 export interface StepLosses {
   discriminator: number;
   generator: number;
+}
+
+/** Reads a step's two loss scalars back to JavaScript in one transfer, and frees them. */
+export function readLosses(discriminator: tf.Scalar, generator: tf.Scalar): StepLosses {
+  const both = tf.stack([discriminator, generator]);
+  const [d, g] = both.dataSync();
+  tf.dispose([both, discriminator, generator]);
+  return { discriminator: d, generator: g };
 }

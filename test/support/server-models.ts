@@ -5,6 +5,10 @@ import { ARCHITECTURES } from '../../src/models/architectures.js';
 import { CDCGAN_LATENT, CDCGAN_NAME, CLASSES, cdcganGenerator } from '../../src/models/cdcgan.js';
 import { saveGenerator } from '../../src/models/model-file.js';
 import { Random } from '../../src/models/random.js';
+import type { FastifyInstance } from 'fastify';
+import { useBackend } from '../../src/models/backend.js';
+import { buildApp, type AppOptions } from '../../src/serve/app.js';
+import { loadModelFolders, ModelRegistry } from '../../src/serve/model-registry.js';
 import { saveUntrainedSeedMlp } from './server-model.js';
 
 /**
@@ -48,4 +52,32 @@ export function saveUntrainedCdcgan(dir: string): void {
     },
     cdcganGenerator().initialParameters(new Random(1)),
   );
+}
+
+/** The HTTP app over a fresh models folder (see writeModelsFolder), ready for app.inject(). */
+export interface TestApp {
+  app: FastifyInstance;
+  registry: ModelRegistry;
+  /** What loading the folder skipped: the broken/ subfolder's one line. */
+  skipped: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: Partial<AppOptions> = {}): Promise<TestApp> {
+  await useBackend('wasm');
+  const folder = writeModelsFolder();
+  const skipped: string[] = [];
+  const loaded = loadModelFolders(folder.root, (problem) => skipped.push(problem));
+  const registry = new ModelRegistry(loaded.map((model) => model.generator));
+  const app = await buildApp({ registry, corsOrigins: [], ...options });
+  return {
+    app,
+    registry,
+    skipped,
+    close: async () => {
+      await app.close();
+      registry.dispose();
+      folder.remove();
+    },
+  };
 }

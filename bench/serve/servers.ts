@@ -31,6 +31,8 @@ export interface Target {
   label: string;
   /** Answers 200 once the server takes requests. */
   readyPath: string;
+  /** A line on stdout saying every process is serving, for servers that start in stages. */
+  allUpLine?: RegExp;
   launch(port: number): { command: string; args: string[]; cwd: string };
 }
 
@@ -41,6 +43,11 @@ export interface RunningServer {
   pid: number;
   /** From spawning the process until readyPath first answered 200. */
   startupMs: number;
+  /**
+   * Milliseconds from spawning until `allUpLine` was printed (startupMs for a server without
+   * one), or null when it was not printed within `timeoutMs`.
+   */
+  allUp(timeoutMs: number): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -58,9 +65,21 @@ export function ourServer(workers: number): Target {
     name: 'ours',
     label: `mnist-gan serve, ${workers} worker${workers === 1 ? '' : 's'} (${how})`,
     readyPath: '/health',
+    // /health answers as soon as the first worker listens; the pool forks the others after it
+    // and then says so (src/serve/workers.ts). One worker runs without a pool and says nothing.
+    allUpLine: workers > 1 ? /\d+ worker processes serving/ : undefined,
     launch: (port) => ({
       command: process.execPath,
-      args: [...entry, 'serve', '--host', HOST, '--port', String(port), '--workers', String(workers)],
+      args: [
+        ...entry,
+        'serve',
+        '--host',
+        HOST,
+        '--port',
+        String(port),
+        '--workers',
+        String(workers),
+      ],
       cwd: ROOT,
     }),
   };
@@ -96,6 +115,8 @@ export function ceilingServer(pngPath: string): Target {
 
 /** Every server process started and not yet seen to exit, so any way out can stop them. */
 const running = new Set<ChildProcess>();
+/** Set once the bench is stopping everything, so that nothing new starts meanwhile. */
+let closing = false;
 
 // The last resort, when the bench leaves without stopping them in order: each server closes
 // itself on SIGTERM (ours also stops its workers; a worker whose primary is gone leaves too).
@@ -105,13 +126,15 @@ process.on('exit', () => {
 
 export async function startServer(target: Target): Promise<RunningServer> {
   const port = await freePort();
+  if (closing) throw new Error(`not starting ${target.label}: the bench is stopping`);
   const origin = `http://${HOST}:${port}`;
   const { command, args, cwd } = target.launch(port);
   const started = performance.now();
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const stderr = lastLines(child);
+  const allUpAt = lineSeen(child, target.allUpLine, started);
   let spawnError: Error | null = null;
   child.once('error', (error) => {
     spawnError = error;
@@ -128,21 +151,29 @@ export async function startServer(target: Target): Promise<RunningServer> {
     if (await answers(origin + target.readyPath)) break;
     if (performance.now() > deadline) {
       await stopChild(child);
-      throw new Error(`${target.label} did not answer ${target.readyPath} within ${READY_TIMEOUT_MS / 1000} s`);
+      throw new Error(
+        `${target.label} did not answer ${target.readyPath} within ${READY_TIMEOUT_MS / 1000} s`,
+      );
     }
     await sleep(20);
   }
+  const startupMs = performance.now() - started;
   return {
     target,
     origin,
     pid: child.pid as number,
-    startupMs: performance.now() - started,
+    startupMs,
+    allUp: async (timeoutMs) => {
+      if (!target.allUpLine) return startupMs;
+      return Promise.race([allUpAt, unrefSleep(timeoutMs).then(() => null)]);
+    },
     stop: () => stopChild(child),
   };
 }
 
 /** Stops every server still running: on Ctrl-C, on errors, at the end. */
 export async function stopAllServers(): Promise<void> {
+  closing = true;
   await Promise.all([...running].map(stopChild));
 }
 
@@ -169,8 +200,13 @@ function exitDescription(child: ChildProcess): string | null {
 }
 
 async function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  const timeout = sleep(ms).then(() => false);
+  const timeout = unrefSleep(ms).then(() => false);
   return Promise.race([promise.then(() => true), timeout]);
+}
+
+/** A wait that does not keep the bench alive once everything else is done. */
+function unrefSleep(ms: number): Promise<void> {
+  return sleep(ms, undefined, { ref: false });
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -204,6 +240,17 @@ function lastLines(child: ChildProcess, keep = 20): () => string[] {
     lines.splice(0, Math.max(0, lines.length - keep));
   });
   return () => lines;
+}
+
+/** Milliseconds from `started` until a line of the child's stdout matched `pattern`. */
+function lineSeen(child: ChildProcess, pattern: RegExp | undefined, started: number) {
+  return new Promise<number>((resolve) => {
+    child.stdout?.setEncoding('utf8');
+    // Read always, so a chatty server never blocks on a full pipe.
+    child.stdout?.on('data', (text: string) => {
+      if (pattern?.test(text)) resolve(performance.now() - started);
+    });
+  });
 }
 
 /** The newest modification time of any file under src/. */

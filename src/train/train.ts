@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data/mnist.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { saveGenerator } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
 import {
@@ -87,6 +87,15 @@ export async function train(
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
   mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
+  // A run killed mid-write leaves a temporary file per kill; without this they pile up.
+  const folders = [
+    options.out,
+    ...[RUN_FILES.samples, RUN_FILES.model].map((f) => join(options.out, f)),
+  ];
+  const stale = folders.flatMap(removeStaleTemporaries);
+  if (stale.length > 0) {
+    options.log(`removed ${stale.length} temporary file(s) left by an interrupted run`);
+  }
   if (start.epoch > 0 || start.stepInEpoch > 0) {
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
   }

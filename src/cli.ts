@@ -145,6 +145,11 @@ program
       .default(0)
       .argParser(integerIn(0, 1000)),
   )
+  .addOption(
+    new Option('--runs <dir>', "training runs for the web page's training view")
+      .env('MNIST_GAN_RUNS')
+      .default('runs', 'runs/ in the working directory'),
+  )
   .addOption(backendOption())
   .action(async (flags) => {
     if (flags.workers > 1 && cluster.isPrimary) {
@@ -162,6 +167,7 @@ program
       defaultModel: flags.defaultModel,
       corsOrigins: flags.corsOrigin ?? [],
       batching: { maxBatch: flags.batchMax, maxWaitMs: flags.batchWaitMs },
+      runs: flags.runs,
     });
   });
 

@@ -270,12 +270,13 @@ describe('the other routes', () => {
     });
   }
 
-  test('GET / serves the web page, web/index.html', async () => {
+  test('GET / serves the built web page, web/dist/index.html', async () => {
     const response = await get('/');
 
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/html/);
-    assert.equal(response.body, readFileSync(join(PROJECT_ROOT, 'web', 'index.html'), 'utf8'));
+    const page = readFileSync(join(PROJECT_ROOT, 'web', 'dist', 'index.html'), 'utf8');
+    assert.equal(response.body, page);
   });
 });
 

@@ -1,124 +1,233 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { useBackend } from '../src/models/backend.js';
-import { Generator } from '../src/models/generator.js';
-import { buildApp } from '../src/serve/app.js';
-import { ModelRegistry } from '../src/serve/model-registry.js';
-import { writeUntrainedModel, type TestModel } from './support/server-model.js';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  launchChromium,
+  openPage,
+  screenshot,
+  startWebServer,
+  type WebServer,
+} from './support/web-harness.js';
+import { addressQuery, shownDigits } from './support/web-page.js';
 
-/** Debian's Chromium; playwright-core ships no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(import.meta.dirname, '..', 'test-results', 'web-home.png');
+// The gallery in a real browser: drawing digits, choosing model, digit, count and seed,
+// sharing the address, copying it and downloading PNGs, as a person does with the mouse.
+// (Keyboard use, accessibility and languages: web-access.test.ts.)
 
-let model: TestModel;
-let generator: Generator;
-let app: FastifyInstance;
-let baseUrl: string;
-let browser: Browser | undefined;
+let server: WebServer;
+let browser: Browser;
 
 before(async () => {
-  await useBackend('wasm');
-  model = writeUntrainedModel();
-  generator = Generator.load(model.dir);
-  app = await buildApp({ registry: new ModelRegistry([generator]), corsOrigins: [] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  baseUrl = `http://127.0.0.1:${port}`;
+  server = await startWebServer();
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await app.close();
-  generator.dispose();
-  model.remove();
+  await server?.close();
 });
 
-/** Everything that went wrong in the page: console errors, uncaught exceptions, failed requests. */
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') {
-      problems.push(`console error: ${message.text()} (${message.location().url})`);
+test('the front end imports no server code: web/src reaches only itself and npm packages', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? sources(path) : [path];
+    });
+  const webSources = join(import.meta.dirname, '..', 'web', 'src');
+  for (const file of sources(webSources).filter((path) => path.endsWith('.ts'))) {
+    const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    for (const specifier of imports) {
+      const inside = specifier.startsWith('./') || /^\.\.\/[a-z-]+$/.test(specifier);
+      const isPackage = !specifier.startsWith('.');
+      assert.ok(inside || isPackage, `${file} imports ${specifier}, outside web/src`);
     }
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
+  }
+});
 
-/** The digit on show once its image has loaded and its seed is a number. */
-async function shownDigit(page: Page, notSeed = '') {
-  await page.waitForFunction((previous) => {
-    const image = document.querySelector<HTMLImageElement>('#digit');
-    const seed = document.querySelector('#seed')?.textContent ?? '';
-    const loaded = image !== null && image.complete && image.naturalWidth > 0;
-    return loaded && /^\d+$/.test(seed) && seed !== previous;
-  }, notSeed);
-  return page.evaluate(() => {
-    const image = document.querySelector<HTMLImageElement>('#digit')!;
-    return {
-      src: image.src,
-      naturalWidth: image.naturalWidth,
-      seed: document.querySelector('#seed')!.textContent ?? '',
-    };
+describe('the gallery', () => {
+  test('opens with 16 digits of the default model from the seed in the address', async () => {
+    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=500`);
+
+    const digits = await shownDigits(page, { count: 16, firstSeed: 500 });
+    assert.equal(digits[0].seed, 'seed 500');
+    assert.equal(digits[15].seed, 'seed 515');
+    assert.match(digits[0].digit ?? '', /^\d$/);
+    assert.equal(digits[0].alt, `Generated digit ${digits[0].digit}, seed 500`);
+    assert.equal(await page.inputValue('#model'), 'cdcgan');
+    const query = addressQuery(page);
+    assert.equal(query.get('model'), 'cdcgan');
+    assert.equal(query.get('seed'), '500');
+    assert.equal(query.get('n'), '16');
+    // Each digit is drawn at 112 pixels and shown with its pixels kept square.
+    const rendering = await page.$eval('#gallery img', (image) => ({
+      width: (image as HTMLImageElement).naturalWidth,
+      css: getComputedStyle(image).imageRendering,
+    }));
+    assert.deepEqual(rendering, { width: 112, css: 'pixelated' });
+    await screenshot(page, 'web-gallery-desktop.png');
+
+    assert.deepEqual(problems, []);
+    await close();
   });
-}
 
-test('the page shows a digit and seed, Generate draws another, /?seed=42 redraws 42', async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `the browser test needs Chromium at ${CHROMIUM}: install it with "apt-get install chromium"`,
-  );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
+  test('shows the model figures from its manifest: epochs, FD and accuracy', async () => {
+    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=1`);
+    await shownDigits(page);
+
+    const figures = await page.$$eval('#figures div', (rows) =>
+      rows.map((row) => [
+        row.querySelector('dt')!.textContent,
+        row.querySelector('dd')!.textContent,
+      ]),
+    );
+    assert.deepEqual(figures, [
+      ['Epochs', 'untrained'],
+      ['Parameters', figures[1][1]],
+      ['FD', '12.35'],
+      ['Accuracy', '97.3%'],
+    ]);
+    assert.match(figures[1][1]!, /^\d{1,3}(,\d{3})+$/);
+
+    // seed-mlp has no evaluation, and no accuracy: it draws no digit on request.
+    await page.selectOption('#model', 'seed-mlp');
+    await shownDigits(page, { firstSeed: 1 });
+    const mlp = await page.$$eval('#figures dd', (cells) => cells.map((cell) => cell.textContent));
+    assert.deepEqual(mlp, ['untrained', '114,800', 'not measured']);
+
+    assert.deepEqual(problems, []);
+    await close();
   });
-  const page = await browser.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems = watchForProblems(page);
 
-  // The home page draws a random digit at scale 10 as soon as it opens.
-  await page.goto(`${baseUrl}/`);
-  const first = await shownDigit(page);
-  assert.equal(first.naturalWidth, 280);
+  test('a typed seed and Enter draw from it; New digits, ‹ and › move on', async () => {
+    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=1&n=4`);
+    await shownDigits(page, { count: 4, firstSeed: 1 });
 
-  // Generate shows a new digit and keeps its seed in the address bar.
-  await page.click('#generate');
-  const second = await shownDigit(page, first.seed);
-  assert.notEqual(second.seed, first.seed);
-  assert.ok(second.src !== first.src, 'Generate left the same image on show');
-  assert.equal(new URL(page.url()).search, `?seed=${second.seed}`);
-  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.fill('#seed', '4294967294');
+    await page.press('#seed', 'Enter');
+    const wrapped = await shownDigits(page, { count: 4, firstSeed: 4294967294 });
+    // Seeds wrap after 4294967295, as the API does.
+    assert.deepEqual(
+      wrapped.map((digit) => digit.seed),
+      ['seed 4294967294', 'seed 4294967295', 'seed 0', 'seed 1'],
+    );
+    assert.equal(addressQuery(page).get('seed'), '4294967294');
 
-  // A shared address with a seed redraws exactly that digit, through GET /generate.
-  const imageResponse = page.waitForResponse((response) => {
-    const url = new URL(response.url());
-    return url.pathname === '/generate' && url.searchParams.get('seed') === '42';
+    await page.click('#next-seeds');
+    await shownDigits(page, { firstSeed: 2 });
+    assert.equal(await page.inputValue('#seed'), '2');
+    await page.click('#previous-seeds');
+    await shownDigits(page, { firstSeed: 4294967294 });
+
+    await page.click('#new-digits');
+    await page.waitForFunction(() => !location.search.includes('seed=4294967294'));
+    const seed = Number(addressQuery(page).get('seed'));
+    await shownDigits(page, { firstSeed: seed });
+    assert.equal(await page.inputValue('#seed'), String(seed));
+
+    assert.deepEqual(problems, []);
+    await close();
   });
-  await page.goto(`${baseUrl}/?seed=42`);
-  const shared = await shownDigit(page);
-  assert.equal(shared.seed, '42');
-  const src = new URL(shared.src);
-  assert.equal(src.pathname, '/generate');
-  assert.equal(src.searchParams.get('seed'), '42');
-  const api = await fetch(`${baseUrl}/generate?seed=42&scale=10`);
-  assert.deepEqual(await (await imageResponse).body(), Buffer.from(await api.arrayBuffer()));
 
-  assert.deepEqual(problems, []);
+  test('the count slider sets how many; a digit chip makes every one that digit', async () => {
+    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=9&n=4`);
+    await shownDigits(page, { count: 4 });
+
+    await page.fill('#count', '64');
+    assert.equal(await page.textContent('#count-value'), '64');
+    assert.equal((await shownDigits(page, { count: 64 })).length, 64);
+    assert.equal(addressQuery(page).get('n'), '64');
+    await page.fill('#count', '1');
+    await shownDigits(page, { count: 1 });
+
+    await page.click('.chip:has-text("7")');
+    await page.waitForFunction(() => location.search.includes('digit=7'));
+    const sevens = await shownDigits(page, { count: 1 });
+    assert.equal(sevens[0].alt, 'Generated digit 7, seed 9');
+    assert.equal(sevens[0].digit, '7');
+    assert.match(sevens[0].download, /[?&]digit=7/);
+
+    // An unconditional model takes no digit: the chips are disabled and the digit dropped.
+    await page.selectOption('#model', 'seed-mlp');
+    await page.waitForFunction(() => !location.search.includes('digit='));
+    const plain = await shownDigits(page, { count: 1 });
+    assert.equal(plain[0].alt, 'Generated digit, seed 9');
+    assert.equal(plain[0].digit, null);
+    assert.equal(await page.isDisabled('.chip input[value="3"]'), true);
+    assert.equal(await page.isVisible('#digit-disabled'), true);
+
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('a shared address restores model, digit, count, seed and view: same images', async () => {
+    const shared = `${server.baseUrl}/?view=gallery&model=cdcgan&digit=3&n=5&seed=1000`;
+    const { page, problems, close } = await openPage(browser, shared);
+
+    const digits = await shownDigits(page, { count: 5, firstSeed: 1000 });
+    assert.equal(await page.inputValue('#model'), 'cdcgan');
+    assert.equal(await page.isChecked('.chip input[value="3"]'), true);
+    assert.equal(await page.inputValue('#count'), '5');
+    assert.equal(await page.inputValue('#seed'), '1000');
+    assert.equal(await page.getAttribute('#tab-gallery', 'aria-selected'), 'true');
+
+    const api = await fetch(`${server.baseUrl}/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 5, seed: 1000, model: 'cdcgan', digit: 3, scale: 4 }),
+    });
+    const { images } = (await api.json()) as { images: { image: string }[] };
+    assert.deepEqual(
+      digits.map((digit) => digit.src),
+      images.map((image) => image.image),
+    );
+
+    // Copy link puts this very address on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('#copy-link');
+    await page.waitForSelector('#copy-note:has-text("Link copied")');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
+
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('an address with an unknown model or a wrong count falls back to defaults', async () => {
+    const url = `${server.baseUrl}/?model=nonsense&n=1000&seed=abc&digit=12&view=elsewhere`;
+    const { page, problems, close } = await openPage(browser, url);
+
+    await shownDigits(page, { count: 16 });
+    const query = addressQuery(page);
+    assert.equal(query.get('model'), 'cdcgan');
+    assert.equal(query.get('n'), '16');
+    assert.equal(query.get('view'), 'gallery');
+    assert.equal(query.get('digit'), null);
+    assert.match(query.get('seed') ?? '', /^\d+$/);
+
+    assert.deepEqual(problems, []);
+    await close();
+  });
+
+  test('downloads one digit and the whole grid as the PNGs the API draws', async () => {
+    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=42&n=4`);
+    await shownDigits(page, { count: 4, firstSeed: 42 });
+
+    const [one] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#gallery li:nth-child(2) a.download'),
+    ]);
+    assert.equal(one.suggestedFilename(), 'mnist-gan-cdcgan-seed-43.png');
+    const expected = await fetch(`${server.baseUrl}/generate?seed=43&scale=8&model=cdcgan`);
+    assert.deepEqual(readFileSync((await one.path())!), Buffer.from(await expected.arrayBuffer()));
+
+    const [grid] = await Promise.all([page.waitForEvent('download'), page.click('#download-grid')]);
+    assert.equal(grid.suggestedFilename(), 'mnist-gan-cdcgan-seeds-42-45.png');
+    const gridUrl = `${server.baseUrl}/generate/grid?n=4&columns=2&seed=42&scale=4&model=cdcgan`;
+    const expectedGrid = Buffer.from(await (await fetch(gridUrl)).arrayBuffer());
+    assert.deepEqual(readFileSync((await grid.path())!), expectedGrid);
+
+    assert.deepEqual(problems, []);
+    await close();
+  });
 });

@@ -1,4 +1,5 @@
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
@@ -15,6 +16,7 @@ import { gridRoute } from './routes/grid.js';
 import { healthRoute } from './routes/health.js';
 import { interpolateRoute } from './routes/interpolate.js';
 import { modelsRoute } from './routes/models.js';
+import { runsRoute } from './routes/runs.js';
 
 export interface AppOptions {
   /** The models to serve; the app only reads it, and whoever built it disposes of it. */
@@ -25,10 +27,12 @@ export interface AppOptions {
   logger?: boolean;
   /** How requests are gathered into forward passes. */
   batching?: BatchingOptions;
+  /** Folder of training runs for the page's training view; none listed when left out. */
+  runs?: string;
 }
 
-/** The folder of the web page, shipped beside the compiled server. */
-export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+/** The built web page (`npm run build` writes it with Vite from web/), beside the server. */
+export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 /** Builds the HTTP app without listening, so tests can call it with app.inject(). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -69,7 +73,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });
+  if (existsSync(join(WEB_DIR, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIR,
+      index: 'index.html',
+      // Vite names built assets by content hash, so a name never changes meaning.
+      setHeaders: (reply, path) => {
+        if (path.includes(`${sep}assets${sep}`)) {
+          reply.header('cache-control', 'public, max-age=31536000, immutable');
+        }
+      },
+    });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+      const message = 'the web page is not built: run "npm run build" in the project folder';
+      return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message });
+    });
+  }
 
   const batcher = new GenerationBatcher(options.batching ?? BATCHING_DEFAULTS);
   generateRoute(app, options.registry, batcher);
@@ -78,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   interpolateRoute(app, options.registry);
   modelsRoute(app, options.registry);
   healthRoute(app, options.registry);
+  runsRoute(app, { dir: options.runs ?? null });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

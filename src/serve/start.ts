@@ -15,6 +15,8 @@ export interface ServeOptions {
   defaultModel?: string;
   corsOrigins: string[];
   batching: BatchingOptions;
+  /** Folder of training runs shown in the page's training view; a missing folder lists none. */
+  runs: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startServer(options: ServeOptions): Promise<void> {
     registry,
     corsOrigins: options.corsOrigins,
     batching: options.batching,
+    runs: options.runs,
   });
   await app.listen({ port: options.port, host: options.host });
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;

@@ -150,6 +150,23 @@ program
       .env('MNIST_GAN_RUNS')
       .default('runs', 'runs/ in the working directory'),
   )
+  .addOption(
+    new Option('--log-level <level>', 'JSON request log lines on stdout; silent for none')
+      .env('MNIST_GAN_LOG_LEVEL')
+      .default('info')
+      .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  )
+  .addOption(
+    new Option('--rate-limit <n>', 'most requests a minute from one client address (default: none)')
+      .env('MNIST_GAN_RATE_LIMIT')
+      .argParser(integerIn(1, 1_000_000)),
+  )
+  .addOption(
+    new Option('--request-timeout-ms <ms>', 'time a client has to send a whole request')
+      .env('MNIST_GAN_REQUEST_TIMEOUT_MS')
+      .default(10_000)
+      .argParser(integerIn(1, 600_000)),
+  )
   .addOption(backendOption())
   .action(async (flags) => {
     if (flags.workers > 1 && cluster.isPrimary) {
@@ -168,6 +185,9 @@ program
       corsOrigins: flags.corsOrigin ?? [],
       batching: { maxBatch: flags.batchMax, maxWaitMs: flags.batchWaitMs },
       runs: flags.runs,
+      logLevel: flags.logLevel,
+      rateLimit: flags.rateLimit ?? null,
+      requestTimeoutMs: flags.requestTimeoutMs,
     });
   });
 

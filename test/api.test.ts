@@ -195,7 +195,8 @@ describe('GET /generate with a bad query', () => {
     {
       query: 'seed=',
       parameter: 'seed',
-      message: 'query parameter "seed" must be integer; allowed: an integer from 0 to 4294967295',
+      message:
+        'query parameter "seed" must be a finite integer; allowed: an integer from 0 to 4294967295',
     },
     {
       query: 'seed=1&seed=2',

@@ -35,6 +35,8 @@ export class GenerationBatcher {
   private readonly queues = new Map<Generator, Job[]>();
   private readonly scheduled = new Set<Generator>();
   readonly stats: BatchingStats = { batches: 0, images: 0, largestBatch: 0 };
+  /** Called with the size of every batch drawn, for /metrics. */
+  onBatch: ((images: number) => void) | null = null;
 
   constructor(private readonly options: BatchingOptions = BATCHING_DEFAULTS) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
@@ -86,6 +88,7 @@ export class GenerationBatcher {
     this.stats.batches += 1;
     this.stats.images += jobs.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, jobs.length);
+    this.onBatch?.(jobs.length);
     try {
       const images = generator.generate(
         jobs.map((job) => job.seed),

@@ -69,6 +69,9 @@ function describeIssue(issue: SchemaIssue, where: string): ProblemBody {
   if (issue.keyword === 'additionalProperties') {
     const name = String(issue.params.additionalProperty);
     const known = Object.keys((issue.parentSchema?.properties as object) ?? {}).join(', ');
+    if (known === '') {
+      return problem(name, `unknown ${place} "${name}": this route takes no ${place}s`);
+    }
     return {
       statusCode: 400,
       error: 'Bad Request',
@@ -104,7 +107,7 @@ function problem(parameter: string, message: string, allowed = ''): ProblemBody 
 }
 
 /** A short human description of what a property schema accepts. */
-function allowedValues(schema: Record<string, unknown>): string {
+export function allowedValues(schema: Record<string, unknown>): string {
   if (Array.isArray(schema.enum)) return schema.enum.join(', ');
   if (schema.type === 'integer' || schema.type === 'number') {
     const kind = schema.type === 'integer' ? 'an integer' : 'a number';

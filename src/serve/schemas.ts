@@ -1,3 +1,6 @@
+import { Ajv } from 'ajv';
+import type { FastifyRequest } from 'fastify';
+import { allowedValues, ParameterError } from './errors.js';
 import { DIGIT_HEADER, SEED_HEADER } from './image-reply.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -65,6 +68,53 @@ export function querystring(properties: Record<string, object>, required: string
     properties,
     ...(required.length > 0 ? { required } : {}),
   };
+}
+
+/**
+ * Refuses the integer parameters Ajv's coercion would misread: a blank string (" " == 0 in
+ * JavaScript, so Ajv makes it 0) and "Infinity" or "1e400", which Ajv makes Infinity and then
+ * skips minimum and maximum, checked on finite numbers only. Other numeric forms JavaScript
+ * reads as an integer ("1e3", "+5", " 42") keep their meaning. Runs as each route's
+ * preValidation hook, on the raw strings, before the schema.
+ */
+export async function checkNumberForms(request: FastifyRequest): Promise<void> {
+  const schema = (request.routeOptions.schema ?? {}) as Record<
+    string,
+    PropertiesSchema | undefined
+  >;
+  const parts = [
+    { values: request.query, properties: schema.querystring?.properties, label: 'query parameter' },
+    { values: request.params, properties: schema.params?.properties, label: 'params field' },
+  ];
+  for (const { values, properties, label } of parts) {
+    for (const [name, raw] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+      const property = properties?.[name];
+      if (property?.type !== 'integer' || typeof raw !== 'string') continue;
+      if (raw.trim() !== '' && Number(raw) !== Infinity && Number(raw) !== -Infinity) continue;
+      const allowed = allowedValues(property);
+      throw new ParameterError(name, `${label} "${name}" must be a finite integer`, allowed);
+    }
+  }
+}
+
+interface PropertiesSchema {
+  properties?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Validates JSON bodies without the type coercion query strings need: in JSON, "2", true and
+ * null are not numbers, and coercing them would accept {"seed": null} as seed 0. The options
+ * are otherwise those of the app's own validator (app.ts). Use as a route's validatorCompiler.
+ */
+const strictValidator = new Ajv({
+  coerceTypes: false,
+  useDefaults: true,
+  removeAdditional: false,
+  verbose: true,
+});
+
+export function compileStrict({ schema }: { schema: object }) {
+  return strictValidator.compile(schema);
 }
 
 /** How the JSON forms carry a PNG. */

@@ -1,3 +1,4 @@
+import type { LogLevel } from 'fastify';
 import { Generator } from '../models/generator.js';
 import { buildApp } from './app.js';
 import type { BatchingOptions } from './batcher.js';
@@ -17,6 +18,12 @@ export interface ServeOptions {
   batching: BatchingOptions;
   /** Folder of training runs shown in the page's training view; a missing folder lists none. */
   runs: string;
+  /** Level of the JSON request log lines on standard output; 'silent' for none. */
+  logLevel: LogLevel | 'silent';
+  /** Requests a minute one client address may make; null for no limit. */
+  rateLimit: number | null;
+  /** How long a client has to send a whole request, in milliseconds. */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -43,18 +50,28 @@ export async function startServer(options: ServeOptions): Promise<void> {
   );
   say(`default model: ${registry.default.name} (used when a request has no ?model)`);
 
+  const readiness = { draining: false };
   const app = await buildApp({
     registry,
     corsOrigins: options.corsOrigins,
     batching: options.batching,
     runs: options.runs,
+    logLevel: options.logLevel,
+    rateLimit: options.rateLimit,
+    requestTimeoutMs: options.requestTimeoutMs,
+    readiness,
   });
+  // Fastify logs its own "Server listening at" line; the human line below says the same.
+  const level = app.log.level;
+  app.log.level = 'warn';
   await app.listen({ port: options.port, host: options.host });
+  app.log.level = level;
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;
   const { port } = app.server.address() as { port: number };
   say(`listening on http://${shown}:${port} (API docs at /docs)`);
   announceReady();
   const close = async () => {
+    readiness.draining = true;
     await app.close();
     registry.dispose();
     process.exit(0);

@@ -7,7 +7,14 @@ import { dataUrl, digitImage, setImageHeaders } from '../image-reply.js';
 import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
 import type { ModelRegistry } from '../model-registry.js';
 import type { Generator } from '../../models/generator.js';
-import { dataUrlSchema, DIGIT_CLASSES, MAX_SEED, sharedParameters } from '../schemas.js';
+import {
+  compileStrict,
+  dataUrlSchema,
+  DIGIT_CLASSES,
+  MAX_SEED,
+  querystring,
+  sharedParameters,
+} from '../schemas.js';
 
 /** Most digits one POST /generate may ask for: a few forward passes, a ~1 MB JSON answer. */
 export const MAX_BATCH_COUNT = 256;
@@ -39,12 +46,14 @@ export function batchRoute(
     '/generate',
     {
       bodyLimit: MAX_BODY_BYTES,
+      validatorCompiler: compileStrict,
       schema: {
         summary: 'Generate many digits in one request',
         description:
           `Up to ${MAX_BATCH_COUNT} digits from the seeds seed, seed+1, ... as JSON data URLs ` +
           'or one grid PNG. x-seed carries the first seed.',
         tags: ['generate'],
+        querystring: querystring({}),
         body: {
           type: 'object',
           additionalProperties: false,

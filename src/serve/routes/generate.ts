@@ -6,6 +6,7 @@ import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
 import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
+  checkNumberForms,
   dataUrlSchema,
   imageResponses,
   MAX_SEED,
@@ -30,6 +31,7 @@ export function generateRoute(
   app.get<{ Querystring: GenerateQuery }>(
     '/generate',
     {
+      preValidation: checkNumberForms,
       schema: {
         summary: 'Generate one handwritten digit',
         description: 'A freshly generated 28x28 greyscale digit as PNG, or as a data URL in JSON.',

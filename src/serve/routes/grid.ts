@@ -6,6 +6,7 @@ import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
 import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
+  checkNumberForms,
   dataUrlSchema,
   imageResponses,
   MAX_SEED,
@@ -35,6 +36,7 @@ export function gridRoute(
   app.get<{ Querystring: GridQuery }>(
     '/generate/grid',
     {
+      preValidation: checkNumberForms,
       schema: {
         summary: 'Generate a grid of digits in one PNG',
         description:

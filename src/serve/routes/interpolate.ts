@@ -5,6 +5,7 @@ import { latentWalk } from '../latent-walk.js';
 import { checkDigit, chooseModel } from '../model-choice.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
+  checkNumberForms,
   dataUrlSchema,
   imageResponses,
   querystring,
@@ -30,6 +31,7 @@ export function interpolateRoute(app: FastifyInstance, registry: ModelRegistry):
   app.get<{ Querystring: InterpolateQuery }>(
     '/interpolate',
     {
+      preValidation: checkNumberForms,
       schema: {
         summary: 'Morph one generated digit into another',
         description:

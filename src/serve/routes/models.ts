@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ModelRegistry } from '../model-registry.js';
+import { querystring } from '../schemas.js';
 
 export function modelsRoute(app: FastifyInstance, registry: ModelRegistry): void {
   app.get(
@@ -8,6 +9,7 @@ export function modelsRoute(app: FastifyInstance, registry: ModelRegistry): void
       schema: {
         summary: 'The loaded models, and which one answers when ?model is left out',
         tags: ['models'],
+        querystring: querystring({}),
         response: {
           200: {
             type: 'object',

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { listRuns, readRun, readSample, runVersion } from '../run-folders.js';
+import { checkNumberForms, querystring } from '../schemas.js';
 
 /** Options of the training-view routes. */
 export interface RunsOptions {
@@ -58,6 +59,7 @@ export function runsRoute(app: FastifyInstance, options: RunsOptions): void {
       schema: {
         summary: 'The training runs on this server (mnist-gan serve --runs)',
         tags: ['training'],
+        querystring: querystring({}),
         response: {
           200: {
             type: 'object',
@@ -77,6 +79,7 @@ export function runsRoute(app: FastifyInstance, options: RunsOptions): void {
       schema: {
         summary: "One run's losses per epoch and the epochs that have a sample grid",
         tags: ['training'],
+        querystring: querystring({}),
         params: { type: 'object', properties: { name: runName } },
         response: {
           200: {
@@ -103,9 +106,11 @@ export function runsRoute(app: FastifyInstance, options: RunsOptions): void {
   app.get<{ Params: { name: string; epoch: number } }>(
     '/runs/:name/samples/:epoch.png',
     {
+      preValidation: checkNumberForms,
       schema: {
         summary: 'The sample grid a run drew after one epoch',
         tags: ['training'],
+        querystring: querystring({}),
         params: {
           type: 'object',
           properties: { name: runName, epoch: { type: 'integer', minimum: 0 } },
@@ -144,6 +149,7 @@ export function runsRoute(app: FastifyInstance, options: RunsOptions): void {
           `A "run" event carries the run as JSON; it is checked every ${pollMs / 1000} s. ` +
           'A "gone" event says the run folder has disappeared.',
         tags: ['training'],
+        querystring: querystring({}),
         params: { type: 'object', properties: { name: runName } },
         response: {
           200: { content: { 'text/event-stream': { schema: { type: 'string' } } } },

@@ -48,6 +48,8 @@ export interface RunningServer {
    * one), or null when it was not printed within `timeoutMs`.
    */
   allUp(timeoutMs: number): Promise<number | null>;
+  /** The next line printed on stdout that matches `pattern`, or null after `timeoutMs`. */
+  nextLine(pattern: RegExp, timeoutMs: number): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +169,7 @@ export async function startServer(target: Target): Promise<RunningServer> {
       if (!target.allUpLine) return startupMs;
       return Promise.race([allUpAt, unrefSleep(timeoutMs).then(() => null)]);
     },
+    nextLine: (pattern, timeoutMs) => nextLine(child, pattern, timeoutMs),
     stop: () => stopChild(child),
   };
 }
@@ -250,6 +253,25 @@ function lineSeen(child: ChildProcess, pattern: RegExp | undefined, started: num
     child.stdout?.on('data', (text: string) => {
       if (pattern?.test(text)) resolve(performance.now() - started);
     });
+  });
+}
+
+function nextLine(child: ChildProcess, pattern: RegExp, timeoutMs: number) {
+  return new Promise<string | null>((resolve) => {
+    let partial = '';
+    const onData = (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      const found = lines.find((line) => pattern.test(line));
+      if (found !== undefined) finish(found);
+    };
+    const timer = setTimeout(() => finish(null), timeoutMs).unref();
+    const finish = (line: string | null) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolve(line);
+    };
+    child.stdout?.on('data', onData);
   });
 }
 

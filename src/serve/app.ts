@@ -75,6 +75,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // While draining, requests already on their way over open connections are still answered
+    // (with Connection: close) instead of being cut off or refused; start.ts decides when the
+    // remaining connections are closed.
+    forceCloseConnections: false,
+    return503OnClosing: false,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: CONNECTION_IDLE_MS,
     ajv: {

@@ -11,12 +11,12 @@ import { DESKTOP, launchChromium } from './web-harness.js';
  *   npx tsx test/support/web-docs-screenshots.ts
  *
  * writes docs/web-gallery.png (the gallery) and docs/web-training.png (the training view of
- * runs/seed-mlp). Seeds are fixed, so the same models give the same pictures.
+ * runs/cdcgan). Seeds are fixed, so the same models give the same pictures.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOTS = [
   { file: 'web-gallery.png', query: '?view=gallery&n=21&seed=7', ready: '#gallery li img' },
-  { file: 'web-training.png', query: '?view=training&run=seed-mlp', ready: '#loss-chart canvas' },
+  { file: 'web-training.png', query: '?view=training&run=cdcgan', ready: '#loss-chart canvas' },
 ];
 
 await useBackend('wasm');

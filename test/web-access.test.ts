@@ -1,32 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
-  launchChromium,
   openPage,
   PHONE,
   screenshot,
   seriousAccessibilityProblems,
-  startWebServer,
-  type WebServer,
+  useServerAndBrowser,
 } from './support/web-harness.js';
 import { addressQuery, focusedName, shownDigits, tabTo } from './support/web-page.js';
 
 // The page for everyone: every feature reached with the keyboard alone, no serious or
 // critical axe-core finding in any view, a phone-sized screen, English and Spanish.
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = useServerAndBrowser();
 
 /** Presses Shift+Tab until `name` has the focus. */
 async function tabBackTo(page: Page, name: string, limit = 40): Promise<void> {
@@ -38,7 +25,10 @@ async function tabBackTo(page: Page, name: string, limit = 40): Promise<void> {
 }
 
 test('the gallery works from the keyboard alone, in a sensible focus order', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=100&n=4`);
+  const { page, problems, close } = await openPage(
+    web.browser,
+    `${web.server.baseUrl}/?seed=100&n=4`,
+  );
   await shownDigits(page, { count: 4, firstSeed: 100 });
   assert.equal(await page.textContent('#gallery-status'), '4 new digits, seeds 100 to 103');
 
@@ -91,8 +81,8 @@ test('the gallery works from the keyboard alone, in a sensible focus order', asy
 });
 
 test('the walk and the training view work from the keyboard alone', async () => {
-  const url = `${server.baseUrl}/?model=seed-mlp&from=1&to=2&steps=6&seed=1`;
-  const { page, problems, close } = await openPage(browser, url);
+  const url = `${web.server.baseUrl}/?model=seed-mlp&from=1&to=2&steps=6&seed=1`;
+  const { page, problems, close } = await openPage(web.browser, url);
   await shownDigits(page);
 
   await tabTo(page, 'Gallery');
@@ -127,8 +117,8 @@ test('the walk and the training view work from the keyboard alone', async () => 
 test('axe-core finds nothing serious or critical in any view, on desktop or phone', async () => {
   for (const size of ['desktop', 'phone'] as const) {
     const viewport = size === 'phone' ? PHONE : undefined;
-    const url = `${server.baseUrl}/?seed=3&n=8&digit=5`;
-    const { page, problems, close } = await openPage(browser, url, { viewport });
+    const url = `${web.server.baseUrl}/?seed=3&n=8&digit=5`;
+    const { page, problems, close } = await openPage(web.browser, url, { viewport });
     await shownDigits(page, { count: 8 });
     assert.deepEqual(await seriousAccessibilityProblems(page), [], `${size} gallery`);
 
@@ -147,9 +137,13 @@ test('axe-core finds nothing serious or critical in any view, on desktop or phon
 });
 
 test('on a phone-sized screen every view fits the width, settings above the digits', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=5&n=9`, {
-    viewport: PHONE,
-  });
+  const { page, problems, close } = await openPage(
+    web.browser,
+    `${web.server.baseUrl}/?seed=5&n=9`,
+    {
+      viewport: PHONE,
+    },
+  );
   await shownDigits(page, { count: 9 });
   const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= innerWidth);
 
@@ -175,8 +169,8 @@ test('on a phone-sized screen every view fits the width, settings above the digi
 });
 
 test('a Spanish browser gets Spanish; the switch changes it and the address keeps it', async () => {
-  const url = `${server.baseUrl}/?seed=7&n=2&digit=3`;
-  const { page, problems, close } = await openPage(browser, url, { locale: 'es-ES' });
+  const url = `${web.server.baseUrl}/?seed=7&n=2&digit=3`;
+  const { page, problems, close } = await openPage(web.browser, url, { locale: 'es-ES' });
   await shownDigits(page, { count: 2 });
 
   assert.equal(await page.getAttribute('html', 'lang'), 'es');

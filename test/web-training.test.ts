@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchChromium,
-  openPage,
-  screenshot,
-  startWebServer,
-  type WebServer,
-} from './support/web-harness.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot, useServerAndBrowser } from './support/web-harness.js';
 import { addressQuery } from './support/web-page.js';
 import { FIRST_RUN } from './support/web-runs.js';
 
@@ -16,18 +10,7 @@ import { FIRST_RUN } from './support/web-runs.js';
 // table, the sample grids scrubbed with the slider, downloads, and a run that grows while the
 // page is open.
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = useServerAndBrowser();
 
 /** The sample grid on show once loaded: its epoch (from its address) and alt text. */
 async function shownSample(page: Page, epoch: number) {
@@ -48,7 +31,10 @@ function tableRows(page: Page): Promise<string[][]> {
 }
 
 test('shows the run: summary, loss chart and table, the newest sample grid', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?view=training`);
+  const { page, problems, close } = await openPage(
+    web.browser,
+    `${web.server.baseUrl}/?view=training`,
+  );
 
   const sample = await shownSample(page, 2);
   assert.equal(sample.alt, 'Digits drawn after epoch 2 of run first-run');
@@ -82,7 +68,10 @@ test('shows the run: summary, loss chart and table, the newest sample grid', asy
 });
 
 test('the slider and the thumbnails scrub through the epochs; a grid downloads', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?view=training`);
+  const { page, problems, close } = await openPage(
+    web.browser,
+    `${web.server.baseUrl}/?view=training`,
+  );
   await shownSample(page, 2);
 
   await page.fill('#sample-epoch', '0');
@@ -94,7 +83,7 @@ test('the slider and the thumbnails scrub through the epochs; a grid downloads',
     page.click('#download-sample'),
   ]);
   assert.equal(download.suggestedFilename(), 'mnist-gan-first-run-epoch-1.png');
-  assert.deepEqual(readFileSync((await download.path())!), server.runs.sampleOf(1));
+  assert.deepEqual(readFileSync((await download.path())!), web.server.runs.sampleOf(1));
 
   await page.click('#sample-strip img[data-epoch="2"]');
   await shownSample(page, 2);
@@ -105,12 +94,15 @@ test('the slider and the thumbnails scrub through the epochs; a grid downloads',
 });
 
 test('a new epoch appears while the page is open; a grid picked by hand stays', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?view=training`);
+  const { page, problems, close } = await openPage(
+    web.browser,
+    `${web.server.baseUrl}/?view=training`,
+  );
   await shownSample(page, 2);
   await page.waitForSelector('#run-live:has-text("Connected")');
 
   // Training finishes epoch 3: the page, showing the newest grid, follows to it.
-  server.runs.addEpoch(FIRST_RUN, 3);
+  web.server.runs.addEpoch(FIRST_RUN, 3);
   await shownSample(page, 3);
   assert.match((await page.textContent('#run-summary')) ?? '', /^3 epochs/);
   assert.equal(await page.getAttribute('#sample-epoch', 'max'), '2');
@@ -120,7 +112,7 @@ test('a new epoch appears while the page is open; a grid picked by hand stays', 
   // Someone looking at epoch 1 keeps looking at it when epoch 4 arrives.
   await page.fill('#sample-epoch', '0');
   await shownSample(page, 1);
-  server.runs.addEpoch(FIRST_RUN, 4);
+  web.server.runs.addEpoch(FIRST_RUN, 4);
   await page.waitForSelector('#run-summary:has-text("4 epochs")');
   await shownSample(page, 1);
   assert.equal(await page.textContent('#sample-epoch-value'), 'epoch 1 of 4');
@@ -137,7 +129,7 @@ test('a new epoch appears while the page is open; a grid picked by hand stays', 
 });
 
 test('without runs on the server the view says how to get one', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=1`);
+  const { page, problems, close } = await openPage(web.browser, `${web.server.baseUrl}/?seed=1`);
   await page.route('**/runs', (route) => route.fulfill({ json: { runs: [] } }));
 
   await page.click('#tab-training');

@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchChromium,
-  openPage,
-  screenshot,
-  startWebServer,
-  type WebServer,
-} from './support/web-harness.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot, useServerAndBrowser } from './support/web-harness.js';
 import { addressQuery, shownDigits } from './support/web-page.js';
 
 // The latent walk in a real browser: it loads when its tab is opened, plays back and forth,
 // pauses, scrubs, changes speed and ends, and downloads a frame or the whole strip.
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = useServerAndBrowser();
 
 /** The frame on show once the walk has loaded: its alt text and image. */
 async function shownFrame(page: Page, altPattern = '') {
@@ -40,14 +23,14 @@ async function shownFrame(page: Page, altPattern = '') {
 }
 
 async function apiWalk(query: string): Promise<string[]> {
-  const answer = await fetch(`${server.baseUrl}/interpolate?${query}&format=json`);
+  const answer = await fetch(`${web.server.baseUrl}/interpolate?${query}&format=json`);
   return ((await answer.json()) as { frames: string[] }).frames;
 }
 
 test('the walk loads only when its tab is opened, and shows the frames the API draws', async () => {
   const { page, problems, close } = await openPage(
-    browser,
-    `${server.baseUrl}/?model=cdcgan&digit=4&from=10&to=20&steps=6&fps=30&seed=1`,
+    web.browser,
+    `${web.server.baseUrl}/?model=cdcgan&digit=4&from=10&to=20&steps=6&fps=30&seed=1`,
   );
   const walkRequests: string[] = [];
   page.on('request', (request) => {
@@ -75,8 +58,8 @@ test('the walk loads only when its tab is opened, and shows the frames the API d
 
 test('the walk plays by itself, Pause holds a frame, the slider scrubs, speed is set', async () => {
   const { page, problems, close } = await openPage(
-    browser,
-    `${server.baseUrl}/?view=walk&model=seed-mlp&from=5&to=6&steps=8&fps=30`,
+    web.browser,
+    `${web.server.baseUrl}/?view=walk&model=seed-mlp&from=5&to=6&steps=8&fps=30`,
   );
   await shownFrame(page);
   assert.equal(await page.textContent('#walk-play'), 'Pause');
@@ -111,8 +94,8 @@ test('the walk plays by itself, Pause holds a frame, the slider scrubs, speed is
 
 test('typing new ends and Enter walks between them; Random seeds picks two', async () => {
   const { page, problems, close } = await openPage(
-    browser,
-    `${server.baseUrl}/?view=walk&model=seed-mlp&from=1&to=2&steps=4`,
+    web.browser,
+    `${web.server.baseUrl}/?view=walk&model=seed-mlp&from=1&to=2&steps=4`,
   );
   await shownFrame(page, 'from seed 1 to seed 2');
 
@@ -136,8 +119,8 @@ test('typing new ends and Enter walks between them; Random seeds picks two', asy
 
 test('downloads the frame on show and the strip of all frames', async () => {
   const { page, problems, close } = await openPage(
-    browser,
-    `${server.baseUrl}/?view=walk&model=cdcgan&digit=2&from=3&to=4&steps=5`,
+    web.browser,
+    `${web.server.baseUrl}/?view=walk&model=cdcgan&digit=2&from=3&to=4&steps=5`,
   );
   await shownFrame(page);
   await page.click('#walk-play');
@@ -158,7 +141,7 @@ test('downloads the frame on show and the strip of all frames', async () => {
   ]);
   assert.equal(strip.suggestedFilename(), 'mnist-gan-walk-3-4.png');
   const api = await fetch(
-    `${server.baseUrl}/interpolate?from=3&to=4&steps=5&scale=4&model=cdcgan&digit=2`,
+    `${web.server.baseUrl}/interpolate?from=3&to=4&steps=5&scale=4&model=cdcgan&digit=2`,
   );
   assert.deepEqual(readFileSync((await strip.path())!), Buffer.from(await api.arrayBuffer()));
 

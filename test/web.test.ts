@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import {
-  launchChromium,
-  openPage,
-  screenshot,
-  startWebServer,
-  type WebServer,
-} from './support/web-harness.js';
+import { describe, test } from 'node:test';
+import { openPage, screenshot, useServerAndBrowser } from './support/web-harness.js';
 import { addressQuery, shownDigits } from './support/web-page.js';
 
 // The gallery in a real browser: drawing digits, choosing model, digit, count and seed,
 // sharing the address, copying it and downloading PNGs, as a person does with the mouse.
 // (Keyboard use, accessibility and languages: web-access.test.ts.)
 
-let server: WebServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startWebServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const web = useServerAndBrowser();
 
 test('the front end imports no server code: web/src reaches only itself and npm packages', () => {
   const sources = (dir: string): string[] =>
@@ -48,7 +30,10 @@ test('the front end imports no server code: web/src reaches only itself and npm 
 
 describe('the gallery', () => {
   test('opens with 16 digits of the default model from the seed in the address', async () => {
-    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=500`);
+    const { page, problems, close } = await openPage(
+      web.browser,
+      `${web.server.baseUrl}/?seed=500`,
+    );
 
     const digits = await shownDigits(page, { count: 16, firstSeed: 500 });
     assert.equal(digits[0].seed, 'seed 500');
@@ -73,7 +58,7 @@ describe('the gallery', () => {
   });
 
   test('shows the model figures from its manifest: epochs, FD and accuracy', async () => {
-    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=1`);
+    const { page, problems, close } = await openPage(web.browser, `${web.server.baseUrl}/?seed=1`);
     await shownDigits(page);
 
     const figures = await page.$$eval('#figures div', (rows) =>
@@ -101,7 +86,10 @@ describe('the gallery', () => {
   });
 
   test('a typed seed and Enter draw from it; New digits, ‹ and › move on', async () => {
-    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=1&n=4`);
+    const { page, problems, close } = await openPage(
+      web.browser,
+      `${web.server.baseUrl}/?seed=1&n=4`,
+    );
     await shownDigits(page, { count: 4, firstSeed: 1 });
 
     await page.fill('#seed', '4294967294');
@@ -131,7 +119,10 @@ describe('the gallery', () => {
   });
 
   test('the count slider sets how many; a digit chip makes every one that digit', async () => {
-    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=9&n=4`);
+    const { page, problems, close } = await openPage(
+      web.browser,
+      `${web.server.baseUrl}/?seed=9&n=4`,
+    );
     await shownDigits(page, { count: 4 });
 
     await page.fill('#count', '64');
@@ -162,8 +153,8 @@ describe('the gallery', () => {
   });
 
   test('a shared address restores model, digit, count, seed and view: same images', async () => {
-    const shared = `${server.baseUrl}/?view=gallery&model=cdcgan&digit=3&n=5&seed=1000`;
-    const { page, problems, close } = await openPage(browser, shared);
+    const shared = `${web.server.baseUrl}/?view=gallery&model=cdcgan&digit=3&n=5&seed=1000`;
+    const { page, problems, close } = await openPage(web.browser, shared);
 
     const digits = await shownDigits(page, { count: 5, firstSeed: 1000 });
     assert.equal(await page.inputValue('#model'), 'cdcgan');
@@ -172,7 +163,7 @@ describe('the gallery', () => {
     assert.equal(await page.inputValue('#seed'), '1000');
     assert.equal(await page.getAttribute('#tab-gallery', 'aria-selected'), 'true');
 
-    const api = await fetch(`${server.baseUrl}/generate`, {
+    const api = await fetch(`${web.server.baseUrl}/generate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ count: 5, seed: 1000, model: 'cdcgan', digit: 3, scale: 4 }),
@@ -194,8 +185,8 @@ describe('the gallery', () => {
   });
 
   test('an address with an unknown model or a wrong count falls back to defaults', async () => {
-    const url = `${server.baseUrl}/?model=nonsense&n=1000&seed=abc&digit=12&view=elsewhere`;
-    const { page, problems, close } = await openPage(browser, url);
+    const url = `${web.server.baseUrl}/?model=nonsense&n=1000&seed=abc&digit=12&view=elsewhere`;
+    const { page, problems, close } = await openPage(web.browser, url);
 
     await shownDigits(page, { count: 16 });
     const query = addressQuery(page);
@@ -210,7 +201,10 @@ describe('the gallery', () => {
   });
 
   test('downloads one digit and the whole grid as the PNGs the API draws', async () => {
-    const { page, problems, close } = await openPage(browser, `${server.baseUrl}/?seed=42&n=4`);
+    const { page, problems, close } = await openPage(
+      web.browser,
+      `${web.server.baseUrl}/?seed=42&n=4`,
+    );
     await shownDigits(page, { count: 4, firstSeed: 42 });
 
     const [one] = await Promise.all([
@@ -218,12 +212,12 @@ describe('the gallery', () => {
       page.click('#gallery li:nth-child(2) a.download'),
     ]);
     assert.equal(one.suggestedFilename(), 'mnist-gan-cdcgan-seed-43.png');
-    const expected = await fetch(`${server.baseUrl}/generate?seed=43&scale=8&model=cdcgan`);
+    const expected = await fetch(`${web.server.baseUrl}/generate?seed=43&scale=8&model=cdcgan`);
     assert.deepEqual(readFileSync((await one.path())!), Buffer.from(await expected.arrayBuffer()));
 
     const [grid] = await Promise.all([page.waitForEvent('download'), page.click('#download-grid')]);
     assert.equal(grid.suggestedFilename(), 'mnist-gan-cdcgan-seeds-42-45.png');
-    const gridUrl = `${server.baseUrl}/generate/grid?n=4&columns=2&seed=42&scale=4&model=cdcgan`;
+    const gridUrl = `${web.server.baseUrl}/generate/grid?n=4&columns=2&seed=42&scale=4&model=cdcgan`;
     const expectedGrid = Buffer.from(await (await fetch(gridUrl)).arrayBuffer());
     assert.deepEqual(readFileSync((await grid.path())!), expectedGrid);
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { useBackend } from '../../src/models/backend.js';
@@ -155,4 +156,21 @@ interface AxeResults {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+/**
+ * A test file's web server and Chromium: started before its tests, stopped after them. The
+ * fields are filled in once the `before` hook has run.
+ */
+export function useServerAndBrowser(): { server: WebServer; browser: Browser } {
+  const web = {} as { server: WebServer; browser: Browser };
+  before(async () => {
+    web.server = await startWebServer();
+    web.browser = await launchChromium();
+  });
+  after(async () => {
+    await web.browser?.close();
+    await web.server?.close();
+  });
+  return web;
 }

@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { startTestApp, type TestApp } from './support/server-models.js';
 import {
   answer,
   assertAnswered,
   assertNoInternals,
   assertRefused,
   checkProperty,
+  useFuzzedApp,
 } from './support/fuzz.js';
 
-let test_: TestApp;
-let runsDir: string;
-
-before(async () => {
-  runsDir = mkdtempSync(join(tmpdir(), 'mnist-gan-fuzz-body-runs-'));
-  test_ = await startTestApp({ runs: runsDir });
-});
-
-after(async () => {
-  await test_.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
+const test_ = useFuzzedApp('mnist-gan-fuzz-body-runs-');
 
 /** Sends `payload` as the body of POST /generate, as application/json unless told otherwise. */
 function post(

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { startTestApp, type TestApp } from './support/server-models.js';
 import {
   answer,
   anyQueryValue,
@@ -12,20 +8,10 @@ import {
   assertNoInternals,
   assertRefused,
   checkProperty,
+  useFuzzedApp,
 } from './support/fuzz.js';
 
-let test_: TestApp;
-let runsDir: string;
-
-before(async () => {
-  runsDir = mkdtempSync(join(tmpdir(), 'mnist-gan-fuzz-runs-'));
-  test_ = await startTestApp({ runs: runsDir });
-});
-
-after(async () => {
-  await test_.close();
-  rmSync(runsDir, { recursive: true, force: true });
-});
+const test_ = useFuzzedApp('mnist-gan-fuzz-runs-');
 
 /** What a query parameter accepts, as the README documents it. */
 type Accepts = { integer: [number, number] } | { oneOf: string[] };

@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { startTestApp, type TestApp } from './server-models.js';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
@@ -109,3 +114,23 @@ export const anyQueryValue: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 1, max: 5 }).map((k) => '9'.repeat(k * 100)),
   fc.constant('x'.repeat(10_000)),
 );
+
+/**
+ * The test app over untrained models and an empty runs folder, started before a file's tests
+ * and stopped after them; `app` is set once the `before` hook has run.
+ */
+export function useFuzzedApp(runsPrefix: string): { app: FastifyInstance } {
+  const holder = {} as { app: FastifyInstance };
+  let server: TestApp | undefined;
+  let runsDir = '';
+  before(async () => {
+    runsDir = mkdtempSync(join(tmpdir(), runsPrefix));
+    server = await startTestApp({ runs: runsDir });
+    holder.app = server.app;
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(runsDir, { recursive: true, force: true });
+  });
+  return holder;
+}

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLossLog, type EpochLosses } from '../train/loss-log.js';
+import { epochOfSampleFile, RUN_FILES } from '../train/run-files.js';
 
 /**
  * Read-only access to the training runs inside one folder, for the page's training view.
@@ -9,14 +10,9 @@ import { readLossLog, type EpochLosses } from '../train/loss-log.js';
  * looked up in the listing of the folder (only subfolders holding a losses.csv count), and the
  * epoch in the listing of that run's samples/. A name such as "../x" matches no entry and is
  * simply not found.
- *
- * The file names are the ones `mnist-gan train` writes (RUN_FILES in src/train/train.ts); they
- * are repeated here rather than imported so the server does not load the training code.
  */
-const LOSSES_FILE = 'losses.csv';
-const SAMPLES_DIR = 'samples';
-/** A sample grid's file name: epoch-007.png holds the digits drawn after epoch 7. */
-const SAMPLE_FILE = /^epoch-(\d+)\.png$/;
+const LOSSES_FILE = RUN_FILES.losses;
+const SAMPLES_DIR = RUN_FILES.samples;
 
 /** One run as GET /runs lists it. */
 export interface RunSummary {
@@ -100,8 +96,8 @@ async function sampleFiles(runDir: string): Promise<Map<number, string>> {
   const files = await readdir(join(runDir, SAMPLES_DIR)).catch(() => []);
   const byEpoch = new Map<number, string>();
   for (const file of files) {
-    const match = SAMPLE_FILE.exec(file);
-    if (match) byEpoch.set(Number(match[1]), file);
+    const epoch = epochOfSampleFile(file);
+    if (epoch !== null) byEpoch.set(epoch, file);
   }
   return byEpoch;
 }

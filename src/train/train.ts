@@ -6,18 +6,13 @@ import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data
 import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { saveGenerator } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
-import {
-  CHECKPOINT_FILE,
-  loadCheckpoint,
-  saveCheckpoint,
-  type Checkpoint,
-  type RunSettings,
-} from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint, type RunSettings } from './checkpoint.js';
 import { recordEpoch } from './loss-log.js';
 import type { LiveGan, Recipe } from './recipe.js';
 import { cdcganRecipe } from './recipes/cdcgan.js';
 import { seedMlpRecipe } from './recipes/seed-mlp.js';
 import { gridLayout, gridPng } from './sample-grid.js';
+import { RUN_FILES, sampleFileName } from './run-files.js';
 
 /** The architectures `train` can build, by the name a model's manifest gives. */
 export const RECIPES: Record<string, Recipe> = {
@@ -54,14 +49,6 @@ export interface TrainResult {
   /** True when a stop was requested (Ctrl-C, SIGTERM) before the last epoch ended. */
   interrupted: boolean;
 }
-
-/** Files inside a run folder. */
-export const RUN_FILES = {
-  checkpoint: CHECKPOINT_FILE,
-  losses: 'losses.csv',
-  samples: 'samples',
-  model: 'model',
-};
 
 /**
  * Trains a GAN, saving after every epoch. `shouldStop` is polled between steps: when it
@@ -196,7 +183,7 @@ export async function train(
     totalSeconds: number,
   ) {
     const samples = gan.sample(fixedLatents, grid.digits, grid.count);
-    const name = `epoch-${String(done).padStart(3, '0')}.png`;
+    const name = sampleFileName(done);
     writeFileAtomic(
       join(options.out, RUN_FILES.samples, name),
       gridPng(samples, grid.count, grid.columns),

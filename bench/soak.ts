@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { integerIn, positiveNumber } from '../src/cli/parse.js';
 import { driveLoad, type LoadRequest } from './serve/load.js';
+import { drivePoolLoad } from './serve/pool-load.js';
 import { processTree, sampleMemory } from './serve/memory.js';
 import { ourServer, startServer, stopAllServers, type RunningServer } from './serve/servers.js';
 
@@ -83,6 +84,12 @@ let stopping = false;
 
 // ---- the load: consecutive samples of SAMPLE_SECONDS until the deadline
 
+/**
+ * autocannon, as in the serving bench; during a rolling restart, a client that honours
+ * `Connection: close` (see pool-load.ts), since draining workers close connections by the rules.
+ */
+const load = options.rollingRestart ? drivePoolLoad : driveLoad;
+
 async function soak(server: RunningServer, restarts: Restart[]): Promise<Sample[]> {
   const samples: Sample[] = [];
   const started = performance.now();
@@ -92,7 +99,7 @@ async function soak(server: RunningServer, restarts: Restart[]): Promise<Sample[
     // autocannon takes whole seconds; a short last sample is at least one.
     const seconds = Math.max(1, Math.round(Math.min(SAMPLE_SECONDS, totalSeconds - done)));
     const from = performance.now();
-    const level = await driveLoad(server.origin, GET_GENERATE, CONNECTIONS, seconds);
+    const level = await load(server.origin, GET_GENERATE, CONNECTIONS, seconds);
     const to = performance.now();
     done = (to - started) / 1000;
     samples.push({

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
 
 /**
- * `serve --workers 2` as a user starts it: two processes answer on one port, and a worker that
- * dies is replaced while the server keeps answering.
+ * `serve --workers 2` as a user starts it: two processes answer on one port, a worker that
+ * dies is replaced while the server keeps answering, and a worker stopped under load drains.
  */
 const PORT = 18000 + (process.pid % 1000);
 let server: ChildProcess;
@@ -57,5 +59,41 @@ describe('serve --workers 2', () => {
     await waitFor(
       /worker \d+ serving[\s\S]*worker \d+ serving[\s\S]*died[\s\S]*worker \d+ serving/,
     );
+  });
+
+  test('a worker stopped with SIGTERM under keep-alive load fails no request', async () => {
+    const pids = [...output.matchAll(/worker (\d+) serving/g)].map((m) => Number(m[1]));
+    const stopped = pids[pids.length - 1];
+    // undici keeps HTTP/1.1's rules, as browsers and proxies do: after an answer marked
+    // Connection: close it opens a new connection instead of reusing the closing one.
+    const pool = new Pool(`http://127.0.0.1:${PORT}`, { connections: 16 });
+    const statuses = new Map<string, number>();
+    let loading = true;
+    const client = async (index: number) => {
+      for (let seed = index; loading; seed += 16) {
+        let status = 'refused';
+        try {
+          const answer = await pool.request({ method: 'GET', path: `/generate?seed=${seed}` });
+          await answer.body.arrayBuffer();
+          status = String(answer.statusCode);
+        } catch (error) {
+          status = (error as Error).message;
+        }
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    };
+    const clients = Promise.all(Array.from({ length: 16 }, (_, index) => client(index)));
+    await sleep(1000);
+    process.kill(stopped, 'SIGTERM');
+    await waitFor(new RegExp(`worker ${stopped} died \\(exit code 0\\)`));
+    const replaced = output.match(/worker \d+ serving/g)!.length;
+    await waitFor(new RegExp(`(worker \\d+ serving[\\s\\S]*){${replaced + 1}}`));
+    await sleep(500);
+    loading = false;
+    await clients;
+    await pool.close();
+
+    assert.deepEqual([...statuses.keys()], ['200']);
+    assert.ok(statuses.get('200')! > 100, `only ${statuses.get('200')} answers under load`);
   });
 });

@@ -60,7 +60,7 @@ export async function driveLoad(
 }
 
 /** The value below which `share` of the sorted values lie (nearest rank); NaN for none. */
-function percentile(sorted: Float64Array, share: number): number {
+export function percentile(sorted: Float64Array, share: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
 }

@@ -2,13 +2,9 @@ import type { LogLevel } from 'fastify';
 import { Generator } from '../models/generator.js';
 import { buildApp } from './app.js';
 import type { BatchingOptions } from './batcher.js';
+import { drainServer } from './drain.js';
 import { announceReady, leaveWithPrimary, QUIET_ENV } from './workers.js';
 import { loadModelFolders, ModelRegistry, type LoadedModel } from './model-registry.js';
-
-/** How long idle connections stay open after a stop begins, for requests on their way. */
-const DRAIN_GRACE_MS = 2_000;
-/** The longest a stop waits for connections to finish before cutting them. */
-const DRAIN_LIMIT_MS = 15_000;
 
 export interface ServeOptions {
   port: number;
@@ -76,15 +72,10 @@ export async function startServer(options: ServeOptions): Promise<void> {
   say(`listening on http://${shown}:${port} (API docs at /docs)`);
   announceReady();
   const close = async () => {
+    // From here on every answer says Connection: close and /ready answers 503.
     readiness.draining = true;
-    // A client of a busy connection sends its next request within moments and is answered
-    // with Connection: close; connections still idle after the grace period are closed, and
-    // whatever is left after the limit is cut, so a stop never hangs.
-    const idle = setTimeout(() => app.server.closeIdleConnections(), DRAIN_GRACE_MS);
-    const all = setTimeout(() => app.server.closeAllConnections(), DRAIN_LIMIT_MS);
+    await drainServer(app.server);
     await app.close();
-    clearTimeout(idle);
-    clearTimeout(all);
     registry.dispose();
     process.exit(0);
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadGenerator, saveGenerator, type Manifest } from '../src/models/model-file.js';
@@ -50,28 +50,6 @@ describe('model folders', () => {
     };
     assert.deepEqual(onDisk.files, { 'generator.safetensors': expected });
     assert.deepEqual(manifest.files, onDisk.files);
-  });
-
-  test('refuse weights that do not match the manifest sha256', () => {
-    const dir = join(root, 'damaged');
-    saveGenerator(dir, MANIFEST, PARAMETERS);
-    const path = join(dir, 'generator.safetensors');
-    const bytes = readFileSync(path);
-    bytes[bytes.length - 1] ^= 0xff;
-    writeFileSync(path, bytes);
-
-    assert.throws(() => loadGenerator(dir), {
-      message: `${path}: sha256 does not match the manifest (file damaged or replaced)`,
-    });
-  });
-
-  test('refuse an unknown architecture, naming it and the known ones', () => {
-    const dir = join(root, 'unknown');
-    saveGenerator(dir, { ...MANIFEST, architecture: 'dcgan' }, PARAMETERS);
-
-    assert.throws(() => loadGenerator(dir), {
-      message: `${join(dir, 'manifest.json')}: unknown architecture "dcgan", expected one of seed-mlp, cdcgan`,
-    });
   });
 
   test('refuse a generator with the wrong number of parameters', () => {

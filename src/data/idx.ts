@@ -27,8 +27,14 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   }
   const dimensions = bytes[3];
   const headerSize = 4 + 4 * dimensions;
-  if (dimensions === 0 || bytes.length < headerSize) {
-    throw new Error(`${name}: IDX header is truncated or declares ${dimensions} dimensions`);
+  if (dimensions === 0) {
+    throw new Error(`${name}: IDX header declares 0 dimensions, expected at least 1`);
+  }
+  if (bytes.length < headerSize) {
+    throw new Error(
+      `${name}: IDX header is truncated (${dimensions} dimensions need ${headerSize} bytes ` +
+        `of header, the file holds ${bytes.length})`,
+    );
   }
   const shape: number[] = [];
   for (let i = 0; i < dimensions; i++) shape.push(view.getUint32(4 + 4 * i));

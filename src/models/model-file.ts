@@ -84,25 +84,20 @@ export function loadGenerator(dir: string): LoadedGenerator {
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     throw new Error(`${manifestPath}: expected a JSON object describing the model`);
   }
-  if (typeof manifest.name !== 'string' || !MODEL_NAME.test(manifest.name)) {
-    throw new Error(
-      `${manifestPath}: "name" must be a-z, 0-9 and "-", up to 64 characters, got ${JSON.stringify(manifest.name)}`,
-    );
-  }
-  const architecture = ARCHITECTURES[manifest.architecture];
-  if (!architecture) {
-    const known = Object.keys(ARCHITECTURES).join(', ');
-    throw new Error(
-      `${manifestPath}: unknown architecture "${manifest.architecture}", expected one of ${known}`,
-    );
-  }
+  const architecture = checkManifest(manifestPath, manifest);
   const weightsPath = join(dir, GENERATOR_FILE);
   if (!existsSync(weightsPath)) throw new Error(`${weightsPath}: generator weights not found`);
   const bytes = readFileSync(weightsPath);
-  const expected = manifest.files?.[GENERATOR_FILE]?.sha256;
-  if (expected !== undefined && sha256(bytes) !== expected) {
+  const recorded = manifest.files[GENERATOR_FILE];
+  if (sha256(bytes) !== recorded.sha256) {
     throw new Error(
       `${weightsPath}: sha256 does not match the manifest (file damaged or replaced)`,
+    );
+  }
+  if (bytes.length !== recorded.bytes) {
+    throw new Error(
+      `${manifestPath}: "files" gives ${GENERATOR_FILE} ${recorded.bytes} bytes, ` +
+        `but the file with that sha256 holds ${bytes.length}`,
     );
   }
   const { tensors } = decodeSafetensors(bytes, weightsPath);
@@ -114,4 +109,51 @@ export function loadGenerator(dir: string): LoadedGenerator {
     );
   }
   return { manifest, architecture, parameters };
+}
+
+/**
+ * Checks the fields that say what the model is against its architecture, and returns that
+ * architecture. A manifest that disagrees with its weights would be handed to clients by
+ * GET /models as a false description, so it is refused rather than trusted. The fields that
+ * only tell the model's history (dataset, training, created) are shown as they are and may be
+ * missing.
+ */
+function checkManifest(path: string, manifest: Manifest): Architecture {
+  const refuse = (field: string, rule: string, value: unknown): never => {
+    const found = value === undefined ? 'it is missing' : `got ${JSON.stringify(value)}`;
+    throw new Error(`${path}: "${field}" must be ${rule}, ${found}`);
+  };
+  if (typeof manifest.name !== 'string' || !MODEL_NAME.test(manifest.name)) {
+    refuse('name', 'a-z, 0-9 and "-", up to 64 characters', manifest.name);
+  }
+  const known = Object.keys(ARCHITECTURES).join(', ');
+  if (manifest.architecture === undefined) refuse('architecture', `one of ${known}`, undefined);
+  // hasOwn, so that "toString" and the like are not taken for architectures.
+  if (!Object.hasOwn(ARCHITECTURES, manifest.architecture)) {
+    throw new Error(
+      `${path}: unknown architecture "${manifest.architecture}", expected one of ${known}`,
+    );
+  }
+  const architecture = ARCHITECTURES[manifest.architecture];
+  const fixed: [keyof Manifest, unknown][] = [
+    ['latentSize', architecture.latentSize],
+    ['latentDistribution', 'uniform(-1,1)'],
+    ['classes', architecture.classes],
+    ['imageSize', 28],
+    ['parameters', architecture.parameterCount],
+  ];
+  for (const [field, right] of fixed) {
+    const rule = `${JSON.stringify(right)} for ${architecture.name}`;
+    if (manifest[field] !== right) refuse(field, rule, manifest[field]);
+  }
+  const entry = manifest.files?.[GENERATOR_FILE];
+  const wellFormed =
+    typeof entry?.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(entry.sha256) &&
+    Number.isInteger(entry.bytes);
+  if (!wellFormed) {
+    const rule = `{"${GENERATOR_FILE}": {"sha256": 64 hex digits, "bytes": its size}}`;
+    refuse('files', rule, manifest.files);
+  }
+  return architecture;
 }

@@ -1,6 +1,6 @@
 /**
  * npm run bench:serve [-- --seconds 10] [--connections 1,16,64,256] [--workers N]
- *                        [--startup-runs 3] [--with-peer] [--json]
+ *                        [--model NAME] [--startup-runs 3] [--with-peer] [--json]
  *
  * How fast `mnist-gan serve` answers GET /generate beside the tutorial's FastAPI server and a
  * bare node:http server (the most one process can answer), each started and loaded in turn in
@@ -47,6 +47,8 @@ interface BenchOptions {
   connections: number[];
   /** Our server's processes; its own default is one per core. */
   workers: number;
+  /** The model our server draws from; the shipped default when left out. */
+  model?: string;
   /** Start-ups timed per server (the median is reported). */
   startupRuns: number;
   /** Install Debian's PyTorch, FastAPI and uvicorn for the peer when they are missing. */
@@ -79,6 +81,10 @@ const options = new Command('bench:serve')
     new Option('--workers <n>', 'our server processes (default: one per core)')
       .default(availableParallelism())
       .argParser(integerIn(1, 64)),
+  )
+  .option(
+    '--model <name>',
+    "model our server draws from (default: its own default; seed-mlp is the peer's architecture)",
   )
   .addOption(
     new Option('--startup-runs <n>', 'start-ups timed per server')
@@ -236,7 +242,7 @@ async function run(): Promise<ServeReport> {
       peer = measurePeerDigitRate(BATCH, BATCH_RUNS);
     }
 
-    const targets = [ourServer(options.workers)];
+    const targets = [ourServer(options.workers, options.model)];
     if (withPeer) targets.push(peerServer());
     targets.push(ceilingServer(pngPath));
 

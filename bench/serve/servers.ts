@@ -58,7 +58,8 @@ export interface RunningServer {
  * processes. The compiled dist/cli.js when it is at least as new as every file in src/, else
  * the TypeScript through tsx, so a stale build is never measured.
  */
-export function ourServer(workers: number): Target {
+/** Our server with `workers` processes; `model` names the model GET /generate draws from. */
+export function ourServer(workers: number, model?: string): Target {
   const compiled = join(ROOT, 'dist', 'cli.js');
   const useDist = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource();
   const entry = useDist ? ['dist/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
@@ -81,6 +82,7 @@ export function ourServer(workers: number): Target {
         String(port),
         '--workers',
         String(workers),
+        ...(model ? ['--default-model', model] : []),
       ],
       cwd: ROOT,
     }),

@@ -45,7 +45,8 @@ program
   .addOption(
     new Option(
       '--lr <rate>',
-      'Adam learning rate (default: 0.002 for seed-mlp, 0.0002 for cdcgan)',
+      'Adam learning rate (default: 0.002 for seed-mlp, 0.0002 for cdcgan; with --resume: ' +
+        "the run's own, or a new rate from the next step on)",
     ).argParser(positiveNumber),
   )
   .addOption(
@@ -64,7 +65,7 @@ program
   .option('--no-progress', 'no progress bar, only one line per epoch')
   .addOption(backendOption())
   .action(async (flags) => {
-    const { train, RECIPES } = await import('./train/train.js');
+    const { train } = await import('./train/train.js');
     await useBackend(flags.backend);
     let stopRequested = false;
     const requestStop = () => {
@@ -79,7 +80,7 @@ program
         architecture: flags.architecture,
         epochs: flags.epochs,
         batchSize: flags.batchSize,
-        learningRate: flags.lr ?? RECIPES[flags.architecture].defaultLearningRate,
+        learningRate: flags.lr,
         seed: flags.seed,
         data: flags.data,
         out: flags.out ?? `runs/${flags.architecture}`,

@@ -189,6 +189,46 @@ describe('resuming', () => {
     assert.equal(existsSync(out), false, 'a failed resume leaves no empty run folder behind');
   });
 
+  test("without --lr keeps the run's own rate; with a new --lr uses it from the next epoch", async () => {
+    const out = join(root, 'rate-changes');
+    await runTraining(out, { epochs: 1, learningRate: 0.001 });
+
+    const kept = await runTraining(out, { epochs: 2, resume: true, learningRate: undefined });
+    assert.equal(checkpointOf(out).settings.learningRate, 0.001);
+    assert.equal(checkpointOf(out).settings.schedule, undefined);
+    assert.ok(!kept.log.some((line) => line.startsWith('learning rate')), kept.log.join('\n'));
+
+    const lowered = await runTraining(out, { epochs: 3, resume: true, learningRate: 0.0002 });
+    assert.ok(lowered.log.includes('learning rate 0.001 -> 0.0002 from epoch 3 on'));
+    const schedule = [
+      { fromEpoch: 1, learningRate: 0.001 },
+      { fromEpoch: 3, learningRate: 0.0002 },
+    ];
+    assert.deepEqual(checkpointOf(out).settings, {
+      seed: 0,
+      batchSize: 64,
+      learningRate: 0.0002,
+      digits: 256,
+      schedule,
+    });
+    const { manifest } = loadGenerator(join(out, 'model'));
+    assert.equal(manifest.training?.learningRate, 0.0002);
+    assert.deepEqual(manifest.training?.learningRateSchedule, schedule);
+  });
+
+  test('a new --lr changes the steps after it: epoch 3 differs from a run kept at 0.001', async () => {
+    const kept = join(root, 'rate-kept');
+    const changed = join(root, 'rate-changed');
+    await runTraining(kept, { epochs: 2, learningRate: 0.001 });
+    await runTraining(changed, { epochs: 2, learningRate: 0.001 });
+    await runTraining(kept, { epochs: 3, resume: true });
+    await runTraining(changed, { epochs: 3, resume: true, learningRate: 0.0002 });
+
+    const [keptRows, changedRows] = [lossesOf(kept), lossesOf(changed)];
+    assert.deepEqual(changedRows.slice(0, 3), keptRows.slice(0, 3), 'header and epochs 1-2');
+    assert.notDeepEqual(changedRows[3], keptRows[3]);
+  });
+
   test('with a different batch size or seed is refused, naming the flag and both values', async () => {
     const out = join(root, 'settings-differ');
     await runTraining(out, { epochs: 1 });

@@ -26,7 +26,9 @@ export interface Manifest {
   training: {
     epochs: number;
     batchSize: number;
+    /** The rate of the last epochs; `learningRateSchedule` lists every rate when it changed. */
     learningRate: number;
+    learningRateSchedule?: { fromEpoch: number; learningRate: number }[];
     seed: number;
     seconds: number;
     backend: string;

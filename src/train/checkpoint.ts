@@ -32,9 +32,18 @@ export interface Checkpoint {
 export interface RunSettings {
   seed: number;
   batchSize: number;
+  /** The rate the run trains at now. */
   learningRate: number;
+  /** Every rate the run has had, when one changed on resume; absent while it never did. */
+  schedule?: LearningRateStep[];
   /** How many training digits the run uses. */
   digits: number;
+}
+
+/** A learning rate used from the start of epoch `fromEpoch` on (epochs count from 1). */
+export interface LearningRateStep {
+  fromEpoch: number;
+  learningRate: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

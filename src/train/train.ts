@@ -26,7 +26,12 @@ export interface TrainOptions {
   /** Total epochs the run should reach (a resumed run continues up to this number). */
   epochs: number;
   batchSize: number;
-  learningRate: number;
+  /**
+   * Adam's learning rate. Left out: the recipe's default for a new run, the run's own rate on
+   * --resume. Given on --resume, it replaces the run's rate from the next step on (a lower
+   * rate for a run's last epochs), and the change is kept in the checkpoint and manifest.
+   */
+  learningRate?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -69,10 +74,11 @@ export async function train(
   const settings: RunSettings = {
     seed: options.seed,
     batchSize: options.batchSize,
-    learningRate: options.learningRate,
+    learningRate: options.learningRate ?? recipe.defaultLearningRate,
     digits: digits.count,
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
+  const rate = start.settings.learningRate;
   mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
   // A run killed mid-write leaves a temporary file per kill; without this they pile up.
   const folders = [
@@ -87,7 +93,7 @@ export async function train(
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
   }
 
-  const gan = recipe.start(start, options.learningRate);
+  const gan = recipe.start(start, rate);
   const random = Random.restore(start.randomState);
   const grid = gridLayout(recipe.classes);
   const fixedLatents = uniformArray(
@@ -169,7 +175,7 @@ export async function train(
   function save(position: Pick<Checkpoint, 'epoch' | 'stepInEpoch' | 'epochSums' | 'seconds'>) {
     saveCheckpoint(checkpointPath, {
       architecture: recipe.architecture,
-      settings,
+      settings: start.settings,
       ...position,
       randomState: random.save(),
       ...gan.snapshot(),
@@ -193,7 +199,7 @@ export async function train(
       ...means,
       seconds: epochSeconds,
     });
-    exportModel(recipe, options, digits, gan, done, means, totalSeconds);
+    exportModel(recipe, options, start.settings, digits, gan, done, means, totalSeconds);
     options.log(
       `epoch ${done}/${options.epochs} d_loss ${means.discriminator.toFixed(4)} ` +
         `g_loss ${means.generator.toFixed(4)} ${epochSeconds.toFixed(1)} s`,
@@ -242,8 +248,21 @@ function startingPoint(
 ): Checkpoint {
   if (options.resume) {
     const checkpoint = loadCheckpoint(checkpointPath, recipe.architecture, recipe.sizes);
-    checkSameSettings(checkpointPath, checkpoint.settings, settings);
-    return checkpoint;
+    const saved = checkpoint.settings;
+    checkSameSettings(checkpointPath, saved, settings);
+    const wanted = options.learningRate;
+    if (wanted === undefined || wanted === saved.learningRate) return checkpoint;
+    const fromEpoch = checkpoint.epoch + 1;
+    options.log(`learning rate ${saved.learningRate} -> ${wanted} from epoch ${fromEpoch} on`);
+    const schedule = saved.schedule ?? [{ fromEpoch: 1, learningRate: saved.learningRate }];
+    return {
+      ...checkpoint,
+      settings: {
+        ...saved,
+        learningRate: wanted,
+        schedule: [...schedule, { fromEpoch, learningRate: wanted }],
+      },
+    };
   }
   if (existsSync(checkpointPath)) {
     throw new Error(
@@ -269,13 +288,13 @@ function startingPoint(
 
 /** A resumed run must continue the same recipe, or its checkpoint would mix two runs. */
 function checkSameSettings(path: string, saved: RunSettings, wanted: RunSettings): void {
-  const flags: Record<keyof RunSettings, string> = {
+  // The learning rate may change on resume (see TrainOptions); the data and batches may not.
+  const flags: Record<'seed' | 'batchSize' | 'digits', string> = {
     seed: '--seed',
     batchSize: '--batch-size',
-    learningRate: '--lr',
     digits: '--limit (digits used)',
   };
-  for (const key of Object.keys(flags) as (keyof RunSettings)[]) {
+  for (const key of Object.keys(flags) as (keyof typeof flags)[]) {
     if (saved[key] !== wanted[key]) {
       throw new Error(
         `${path} was trained with ${flags[key]} ${saved[key]}, not ${wanted[key]}; ` +
@@ -288,6 +307,7 @@ function checkSameSettings(path: string, saved: RunSettings, wanted: RunSettings
 function exportModel(
   recipe: Recipe,
   options: TrainOptions,
+  settings: RunSettings,
   digits: DigitSet,
   gan: LiveGan,
   epochs: number,
@@ -308,7 +328,8 @@ function exportModel(
       training: {
         epochs,
         batchSize: options.batchSize,
-        learningRate: options.learningRate,
+        learningRate: settings.learningRate,
+        ...(settings.schedule ? { learningRateSchedule: settings.schedule } : {}),
         seed: options.seed,
         seconds: Math.round(seconds),
         backend: options.backend,

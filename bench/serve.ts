@@ -29,6 +29,7 @@ import {
 import { driveLoad, type LoadRequest } from './serve/load.js';
 import { sampleMemory, type MemorySample } from './serve/memory.js';
 import { formatReport, levelRatios, type ServeReport } from './serve/report.js';
+import { readProcessMetrics, type ProcessMetrics } from './serve/process-metrics.js';
 import {
   ceilingServer,
   ourServer,
@@ -170,6 +171,7 @@ interface TargetLoad {
   model?: string;
   batchApi?: BatchApiRate;
   batchApiMissing?: string;
+  tensors?: { start: ProcessMetrics[]; end: ProcessMetrics[] };
 }
 
 async function loadTarget(target: Target): Promise<TargetLoad> {
@@ -186,7 +188,11 @@ async function loadTarget(target: Target): Promise<TargetLoad> {
       if (target.name !== 'ceiling') result.memory.push(sampleMemory(server.pid, moment));
     };
     watch('start');
-    if (target.name === 'ours') result.model = await defaultModel(server.origin);
+    let tensorsAtStart: ProcessMetrics[] = [];
+    if (target.name === 'ours') {
+      result.model = await defaultModel(server.origin);
+      tensorsAtStart = await readProcessMetrics(server.origin, options.workers);
+    }
 
     await driveLoad(server.origin, GET_GENERATE, WARMUP.connections, WARMUP.seconds);
     for (const connections of options.connections) {
@@ -211,6 +217,10 @@ async function loadTarget(target: Target): Promise<TargetLoad> {
 
     await sleep(1000);
     watch('end (after 1 s idle)');
+    if (target.name === 'ours') {
+      const end = await readProcessMetrics(server.origin, options.workers);
+      result.tensors = { start: tensorsAtStart, end };
+    }
     return result;
   } finally {
     await server.stop();
@@ -288,6 +298,7 @@ async function run(): Promise<ServeReport> {
       memory: [...loads]
         .filter(([, each]) => each.memory.length > 0)
         .map(([target, each]) => ({ target: target.name, samples: each.memory })),
+      tensors: ourLoad.tensors ?? null,
       notes,
     };
   } finally {

@@ -57,6 +57,8 @@ describe('GET /metrics', () => {
       assert.match(text, /^mnist_gan_batch_size_bucket\{le="8"\} 2$/m);
       assert.match(text, /^mnist_gan_batch_size_sum 6$/m);
       assert.match(text, /^mnist_gan_models_loaded 1$/m);
+      // The untrained seed-mlp's weights and biases, four layers: nothing left from requests.
+      assert.match(text, /^mnist_gan_live_tensors 8$/m);
       assert.match(text, /^process_cpu_user_seconds_total /m);
     } finally {
       await app.close();

@@ -1,6 +1,7 @@
 import type { BatchApiRate, OurDigitRates, PeerDigitRate } from './digit-rates.js';
 import type { LoadLevel } from './load.js';
 import type { MemorySample } from './memory.js';
+import type { ProcessMetrics } from './process-metrics.js';
 import type { TargetName } from './servers.js';
 
 /** The share of the one-process ceiling that our requests/s per process should reach. */
@@ -42,6 +43,8 @@ export interface ServeReport {
     batchApiMissing?: string;
   };
   memory: { target: TargetName; samples: MemorySample[] }[];
+  /** Our processes' live tensors once up and at the end; null when /metrics could not say. */
+  tensors: { start: ProcessMetrics[]; end: ProcessMetrics[] } | null;
   /** Why something was left out (no peer, no batch API). */
   notes: string[];
 }
@@ -206,6 +209,7 @@ export function formatReport(report: ServeReport): string {
     ),
   );
 
+  if (report.tensors) out.push('', ...describeTensors(report.tensors));
   if (report.notes.length > 0) out.push('', ...report.notes.map((note) => `note: ${note}`));
   return out.join('\n');
 }
@@ -240,4 +244,28 @@ function percent(ratio: number): string {
 
 function verdict(met: boolean): string {
   return met ? 'MET' : 'NOT MET';
+}
+
+/** Per process: live tensors once up, then after all the load; a leak shows as growth. */
+function describeTensors({ start, end }: NonNullable<ServeReport['tensors']>): string[] {
+  const rows = end.map((after) => {
+    const before = start.find((each) => each.process === after.process);
+    return [
+      after.process,
+      before ? String(before.liveTensors) : '-',
+      after.requests.toLocaleString('en'),
+      String(after.liveTensors),
+    ];
+  });
+  const back = end.every(
+    (after) =>
+      start.find((each) => each.process === after.process)?.liveTensors === after.liveTensors,
+  );
+  const requests = end.reduce((sum, each) => sum + each.requests, 0);
+  return [
+    'live tensors of our processes (GET /metrics), once up and after all the load',
+    table(['process', 'tensors once up', 'requests answered', 'tensors after'], rows),
+    `after ${requests.toLocaleString('en')} requests the live tensors are back to their ` +
+      `start-up values: ${verdict(back && end.length > 0)}`,
+  ];
 }

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { tf } from '../models/backend.js';
 import type { GenerationBatcher } from './batcher.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -48,6 +49,16 @@ export function addMetrics(
     registers: [metrics],
     collect() {
       this.set(registry.models.length);
+    },
+  });
+
+  // A leak of tensors shows here first: the count must come back to its start-up value.
+  new Gauge({
+    name: 'mnist_gan_live_tensors',
+    help: 'Tensors this process holds (tfjs), the models weights among them',
+    registers: [metrics],
+    collect() {
+      this.set(tf.memory().numTensors);
     },
   });
 

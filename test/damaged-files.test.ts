@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { loadDigits } from '../src/data/mnist.js';
 import { decodePng } from '../src/image/png.js';
 import { loadGenerator } from '../src/models/model-file.js';
 import { idxBytes } from './fixtures/idx.js';
+import { startCli, type Ended } from './support/cli-process.js';
 import { temporaryDir } from './fixtures/temp-dir.js';
 
 /**
@@ -186,38 +186,6 @@ function writeDamagedModel(root: string, model: DamagedModel): string {
 
 // ---------------------------------------------------------------------------------------------
 // Running the command line as a user does.
-
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without mnist-gan's own variables, so the machine's settings cannot leak. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name.startsWith('MNIST_GAN_') || name === 'PORT' || name === 'HOST') delete env[name];
-  }
-  return env;
-}
-
-/** Starts `mnist-gan ...args`; a process still running after a minute is killed. */
-function startCli(args: string[]) {
-  const command = ['--import', 'tsx', 'src/cli.ts', ...args];
-  const child = spawn(process.execPath, command, { cwd: PROJECT_ROOT, env: cleanEnv() });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => (output.stdout += chunk));
-  child.stderr.on('data', (chunk) => (output.stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const ended = new Promise<Ended>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, ...output });
-    }),
-  );
-  return { child, output, ended };
-}
 
 /** Asserts a command failed the way a user should see it: exit 1 and exactly `line` on stderr. */
 function assertRefusedWith(ended: Ended, line: string): void {

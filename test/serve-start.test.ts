@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startCli, type Ended } from './support/cli-process.js';
 import { writeModelsFolder, type TestModelsFolder } from './support/server-models.js';
-
-const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 let folder: TestModelsFolder;
 
@@ -16,27 +14,16 @@ before(() => {
 
 after(() => folder.remove());
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Runs `mnist-gan serve --port 0 ...args`. Once the server says it listens, asks it `path` and
  * stops it with SIGTERM; a server that fails to start ends by itself.
  */
-function serve(args: string[], path = '/models'): Promise<Outcome & { answer?: unknown }> {
-  const command = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', ...args];
-  const child = spawn(process.execPath, command, { cwd: PROJECT_ROOT, env: cleanEnv() });
-  let stdout = '';
-  let stderr = '';
+function serve(args: string[], path = '/models'): Promise<Ended & { answer?: unknown }> {
+  const { child, output, ended } = startCli(['serve', '--port', '0', ...args], 20_000);
   let answer: unknown;
   let asked = false;
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  child.stdout.on('data', async (chunk) => {
-    stdout += chunk;
-    const listening = /listening on (http:\S+)/.exec(stdout);
+  child.stdout.on('data', async () => {
+    const listening = /listening on (http:\S+)/.exec(output.stdout);
     if (!listening || asked) return;
     asked = true;
     try {
@@ -45,22 +32,7 @@ function serve(args: string[], path = '/models'): Promise<Outcome & { answer?: u
       child.kill('SIGTERM');
     }
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, answer });
-    });
-  });
-}
-
-/** The environment without the server's own variables, so the machine's settings cannot leak. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['MNIST_GAN_MODELS', 'MNIST_GAN_MODEL', 'MNIST_GAN_DEFAULT_MODEL', 'PORT']) {
-    delete env[name];
-  }
-  return env;
+  return ended.then((outcome) => ({ ...outcome, answer }));
 }
 
 describe('mnist-gan serve --models', () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
 import { BACKENDS, parseBackend, useBackend } from './models/backend.js';
-import { integerIn, positiveNumber } from './cli/parse.js';
+import { integerIn, numberIn, positiveNumber } from './cli/parse.js';
 import { ARCHITECTURES } from './models/architectures.js';
 import { SEED_MLP_NAME } from './models/seed-mlp.js';
 
@@ -54,6 +54,13 @@ program
       .default(0)
       .argParser(integerIn(0, 2 ** 32 - 1)),
   )
+  .addOption(
+    new Option(
+      '--fake-class-weight <w>',
+      "cdcgan: weight of the discriminator's digit loss on generated digits (default: 1, " +
+        'ACGAN as published; 0: it learns digits from real ones only); may change on --resume',
+    ).argParser(numberIn(0, 1)),
+  )
   .addOption(dataOption())
   .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
@@ -81,6 +88,7 @@ program
         epochs: flags.epochs,
         batchSize: flags.batchSize,
         learningRate: flags.lr,
+        fakeClassWeight: flags.fakeClassWeight,
         seed: flags.seed,
         data: flags.data,
         out: flags.out ?? `runs/${flags.architecture}`,

@@ -85,4 +85,41 @@ describe('cdcgan training', () => {
     assert.deepEqual(resumed.generatorAverage, straight.generatorAverage);
     assert.deepEqual(resumed.generatorAdam, straight.generatorAdam);
   });
+
+  test('--fake-class-weight 0 on resume: logged, kept, and the discriminator steps differ', async () => {
+    const out = join(root, 'real-digits-only');
+    await train(options(out, { epochs: 1 }), () => false);
+    const log: string[] = [];
+    await train(
+      options(out, { resume: true, fakeClassWeight: 0, log: (l) => log.push(l) }),
+      () => false,
+    );
+
+    assert.ok(log.includes('fake-class weight 1 -> 0 from epoch 2 on'), log.join('\n'));
+    const changed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
+    assert.deepEqual(changed.settings.schedule, [
+      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1 },
+      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 0 },
+    ]);
+    const straight = loadCheckpoint(
+      join(root, 'straight', 'checkpoint.safetensors'),
+      'cdcgan',
+      SIZES,
+    );
+    assert.notDeepEqual(changed.discriminator, straight.discriminator);
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.training.fakeClassWeight, 0);
+  });
+
+  test('--fake-class-weight is refused for seed-mlp, which has no digit loss', async () => {
+    await assert.rejects(
+      train(
+        options(join(root, 'mlp'), { architecture: 'seed-mlp', fakeClassWeight: 0 }),
+        () => false,
+      ),
+      {
+        message: '--fake-class-weight applies to conditional architectures (cdcgan), not seed-mlp',
+      },
+    );
+  });
 });

@@ -213,7 +213,7 @@ describe('resuming', () => {
     });
     const { manifest } = loadGenerator(join(out, 'model'));
     assert.equal(manifest.training?.learningRate, 0.0002);
-    assert.deepEqual(manifest.training?.learningRateSchedule, schedule);
+    assert.deepEqual(manifest.training?.schedule, schedule);
   });
 
   test('a new --lr changes the steps after it: epoch 3 differs from a run kept at 0.001', async () => {

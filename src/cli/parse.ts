@@ -22,3 +22,14 @@ export function positiveNumber(value: string): number {
   }
   return n;
 }
+
+/** A number from `min` to `max`, both included. */
+export function numberIn(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a number from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}

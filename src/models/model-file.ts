@@ -26,9 +26,10 @@ export interface Manifest {
   training: {
     epochs: number;
     batchSize: number;
-    /** The rate of the last epochs; `learningRateSchedule` lists every rate when it changed. */
+    /** The rate of the last epochs; `schedule` lists the settings of each part when it changed. */
     learningRate: number;
-    learningRateSchedule?: { fromEpoch: number; learningRate: number }[];
+    fakeClassWeight?: number;
+    schedule?: { fromEpoch: number; learningRate: number; fakeClassWeight?: number }[];
     seed: number;
     seconds: number;
     backend: string;

@@ -34,16 +34,19 @@ export interface RunSettings {
   batchSize: number;
   /** The rate the run trains at now. */
   learningRate: number;
-  /** Every rate the run has had, when one changed on resume; absent while it never did. */
-  schedule?: LearningRateStep[];
+  /** cdcgan's weight of the discriminator's digit loss on fakes; absent: the recipe's own. */
+  fakeClassWeight?: number;
+  /** The settings the run had from each epoch on, once one changed on resume; else absent. */
+  schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
   digits: number;
 }
 
-/** A learning rate used from the start of epoch `fromEpoch` on (epochs count from 1). */
-export interface LearningRateStep {
+/** The settings that may change on resume, used from the start of epoch `fromEpoch` on. */
+export interface SettingsFrom {
   fromEpoch: number;
   learningRate: number;
+  fakeClassWeight?: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

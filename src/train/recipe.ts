@@ -17,6 +17,11 @@ export interface Recipe {
   /** Adam's settings but the learning rate, which is an option of the run. */
   adam: Omit<AdamOptions, 'learningRate'>;
   defaultLearningRate: number;
+  /**
+   * For conditional recipes: the weight of the discriminator's digit loss on generated images
+   * when a run sets none (RunSettings.fakeClassWeight); absent where there is no digit loss.
+   */
+  defaultFakeClassWeight?: number;
   initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
   /** Puts a checkpoint's networks and optimizer state on the backend. */
   start(checkpoint: Checkpoint, learningRate: number): LiveGan;

@@ -32,6 +32,11 @@ export interface TrainOptions {
    * rate for a run's last epochs), and the change is kept in the checkpoint and manifest.
    */
   learningRate?: number;
+  /**
+   * cdcgan only: weight of the discriminator's digit loss on generated images (1, ACGAN as
+   * published, when left out on a new run). Like the learning rate, it may change on resume.
+   */
+  fakeClassWeight?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -68,6 +73,11 @@ export async function train(
     const known = Object.keys(RECIPES).join(', ');
     throw new Error(`--architecture must be one of ${known}, got "${options.architecture}"`);
   }
+  if (options.fakeClassWeight !== undefined && recipe.defaultFakeClassWeight === undefined) {
+    throw new Error(
+      `--fake-class-weight applies to conditional architectures (cdcgan), not ${recipe.architecture}`,
+    );
+  }
   const digits = loadTrainingDigits(options);
   const images = scaleToUnitRange(digits);
   const checkpointPath = join(options.out, RUN_FILES.checkpoint);
@@ -75,6 +85,7 @@ export async function train(
     seed: options.seed,
     batchSize: options.batchSize,
     learningRate: options.learningRate ?? recipe.defaultLearningRate,
+    ...(options.fakeClassWeight === undefined ? {} : { fakeClassWeight: options.fakeClassWeight }),
     digits: digits.count,
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
@@ -250,19 +261,7 @@ function startingPoint(
     const checkpoint = loadCheckpoint(checkpointPath, recipe.architecture, recipe.sizes);
     const saved = checkpoint.settings;
     checkSameSettings(checkpointPath, saved, settings);
-    const wanted = options.learningRate;
-    if (wanted === undefined || wanted === saved.learningRate) return checkpoint;
-    const fromEpoch = checkpoint.epoch + 1;
-    options.log(`learning rate ${saved.learningRate} -> ${wanted} from epoch ${fromEpoch} on`);
-    const schedule = saved.schedule ?? [{ fromEpoch: 1, learningRate: saved.learningRate }];
-    return {
-      ...checkpoint,
-      settings: {
-        ...saved,
-        learningRate: wanted,
-        schedule: [...schedule, { fromEpoch, learningRate: wanted }],
-      },
-    };
+    return withChangedSettings(recipe, checkpoint, options);
   }
   if (existsSync(checkpointPath)) {
     throw new Error(
@@ -284,6 +283,43 @@ function startingPoint(
     generatorAdam: zeros(recipe.sizes.generator),
     discriminatorAdam: zeros(recipe.sizes.discriminator),
   };
+}
+
+/**
+ * A resumed checkpoint with the learning rate and fake-class weight asked for, when they differ
+ * from the run's: each change is logged, and the schedule records the settings of every part.
+ */
+function withChangedSettings(
+  recipe: Recipe,
+  checkpoint: Checkpoint,
+  options: TrainOptions,
+): Checkpoint {
+  const saved = checkpoint.settings;
+  const next = { ...saved };
+  const fromEpoch = checkpoint.epoch + 1;
+  const changes: string[] = [];
+  if (options.learningRate !== undefined && options.learningRate !== saved.learningRate) {
+    changes.push(`learning rate ${saved.learningRate} -> ${options.learningRate}`);
+    next.learningRate = options.learningRate;
+  }
+  const weight = options.fakeClassWeight;
+  const before = saved.fakeClassWeight ?? recipe.defaultFakeClassWeight;
+  if (weight !== undefined && weight !== before) {
+    changes.push(`fake-class weight ${before} -> ${weight}`);
+    next.fakeClassWeight = weight;
+  }
+  if (changes.length === 0) return checkpoint;
+  for (const change of changes) options.log(`${change} from epoch ${fromEpoch} on`);
+  const part = (settings: RunSettings, epoch: number) => {
+    const classWeight = settings.fakeClassWeight ?? recipe.defaultFakeClassWeight;
+    return {
+      fromEpoch: epoch,
+      learningRate: settings.learningRate,
+      ...(classWeight === undefined ? {} : { fakeClassWeight: classWeight }),
+    };
+  };
+  const schedule = saved.schedule ?? [part(saved, 1)];
+  return { ...checkpoint, settings: { ...next, schedule: [...schedule, part(next, fromEpoch)] } };
 }
 
 /** A resumed run must continue the same recipe, or its checkpoint would mix two runs. */
@@ -329,7 +365,10 @@ function exportModel(
         epochs,
         batchSize: options.batchSize,
         learningRate: settings.learningRate,
-        ...(settings.schedule ? { learningRateSchedule: settings.schedule } : {}),
+        ...(settings.fakeClassWeight === undefined
+          ? {}
+          : { fakeClassWeight: settings.fakeClassWeight }),
+        ...(settings.schedule ? { schedule: settings.schedule } : {}),
         seed: options.seed,
         seconds: Math.round(seconds),
         backend: options.backend,

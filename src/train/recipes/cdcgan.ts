@@ -18,9 +18,6 @@ import type { Recipe } from '../recipe.js';
  */
 const AVERAGE_DECAY = 0.999;
 
-/** The discriminator also learns the digit of fake images, as ACGAN was published. */
-const FAKE_CLASS_WEIGHT = 1;
-
 const generatorNetwork = cdcganGenerator();
 const discriminatorNetwork = cdcganDiscriminator();
 
@@ -32,6 +29,8 @@ export const cdcganRecipe: Recipe = {
   sizes: { generator: generatorNetwork.size, discriminator: discriminatorNetwork.size },
   adam: { beta1: 0.5, beta2: 0.999, epsilon: 1e-8 },
   defaultLearningRate: 2e-4,
+  // The discriminator also learns the digit of fake images, as ACGAN was published.
+  defaultFakeClassWeight: 1,
   initialise(random) {
     return {
       generator: generatorNetwork.initialParameters(random),
@@ -58,7 +57,7 @@ export const cdcganRecipe: Recipe = {
       discriminator,
       latentSize: CDCGAN_LATENT,
       classes: CLASSES,
-      fakeClassWeight: FAKE_CLASS_WEIGHT,
+      fakeClassWeight: checkpoint.settings.fakeClassWeight ?? this.defaultFakeClassWeight!,
     };
     return {
       step(images, labels, rows, random) {

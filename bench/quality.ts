@@ -5,23 +5,30 @@
  * tutorial's seed-mlp, then each quality target with its verdict.
  */
 import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { integerIn } from '../src/cli/parse.js';
 import { defaultDataDir } from '../src/data/mnist.js';
 import { useBackend } from '../src/models/backend.js';
 import { runEvaluation } from '../src/eval/report.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) =>
-  args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
+const options = new Command('bench:quality')
+  .description("the evaluator's table for a shipped model, with the quality targets")
+  .option('--model <name>', 'model folder inside models/', 'cdcgan')
+  .addOption(
+    new Option('--n <count>', 'digits per row').default(10_000).argParser(integerIn(100, 100_000)),
+  )
+  .parse()
+  .opts<{ model: string; n: number }>();
 const models = fileURLToPath(new URL('../models', import.meta.url));
 
 await useBackend('wasm');
 const report = runEvaluation({
-  model: option('--model', 'cdcgan'),
+  model: options.model,
   models,
   seedMlp: `${models}/seed-mlp`,
   classifier: `${models}/classifier`,
   data: defaultDataDir(),
-  count: Number(option('--n', '10000')),
+  count: options.n,
   seed: 0,
   json: false,
   record: false,

@@ -93,8 +93,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Node closes only the connections that are idle when the server closes; one whose answer
-  // is still being drawn would stay open after it for the keep-alive time, holding up the exit.
+  // While draining (src/serve/drain.ts), each client closes its connection after this answer
+  // and opens its next one on another worker or replica, instead of keeping it for keep-alive.
   app.addHook('onSend', async (_request, reply) => {
     if (readiness.draining) reply.header('connection', 'close');
   });

@@ -3,9 +3,9 @@ import { Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** How long connections may stay open after a stop begins, for clients' next requests. */
-export const DRAIN_GRACE_MS = 2_000;
+const DRAIN_GRACE_MS = 2_000;
 /** The longest a stop waits for answers in flight before cutting their connections. */
-export const DRAIN_LIMIT_MS = 15_000;
+const DRAIN_LIMIT_MS = 15_000;
 /** How often the open connections are counted while draining. */
 const POLL_MS = 25;
 
@@ -20,16 +20,15 @@ const POLL_MS = 25;
  * which is then already on the wire and fails. So only the listening socket is closed here
  * (net.Server's close), and idle connections are left a grace period to be used and closed.
  */
-export async function drainServer(
-  server: Server,
-  { graceMs = DRAIN_GRACE_MS, limitMs = DRAIN_LIMIT_MS } = {},
-): Promise<void> {
+export async function drainServer(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) =>
     NetServer.prototype.close.call(server, () => resolve()),
   );
-  if (!(await connectionsGone(server, graceMs))) {
+  if (!(await connectionsGone(server, DRAIN_GRACE_MS))) {
     server.closeIdleConnections();
-    if (!(await connectionsGone(server, limitMs - graceMs))) server.closeAllConnections();
+    if (!(await connectionsGone(server, DRAIN_LIMIT_MS - DRAIN_GRACE_MS))) {
+      server.closeAllConnections();
+    }
   }
   await closed;
 }

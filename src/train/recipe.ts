@@ -23,8 +23,11 @@ export interface Recipe {
    */
   defaultFakeClassWeight?: number;
   initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
-  /** Puts a checkpoint's networks and optimizer state on the backend. */
-  start(checkpoint: Checkpoint, learningRate: number): LiveGan;
+  /**
+   * Puts a checkpoint's networks and optimizer state on the backend, to train with the
+   * checkpoint's settings (learning rate, and the fake-class weight where there is one).
+   */
+  start(checkpoint: Checkpoint): LiveGan;
 }
 
 /** A GAN being trained. */

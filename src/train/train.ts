@@ -89,7 +89,6 @@ export async function train(
     digits: digits.count,
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
-  const rate = start.settings.learningRate;
   mkdirSync(join(options.out, RUN_FILES.samples), { recursive: true });
   // A run killed mid-write leaves a temporary file per kill; without this they pile up.
   const folders = [
@@ -104,7 +103,7 @@ export async function train(
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
   }
 
-  const gan = recipe.start(start, rate);
+  const gan = recipe.start(start);
   const random = Random.restore(start.randomState);
   const grid = gridLayout(recipe.classes);
   const fixedLatents = uniformArray(

@@ -37,8 +37,8 @@ export const cdcganRecipe: Recipe = {
       discriminator: discriminatorNetwork.initialParameters(random),
     };
   },
-  start(checkpoint, learningRate) {
-    const adam = { learningRate, ...this.adam };
+  start(checkpoint) {
+    const adam = { learningRate: checkpoint.settings.learningRate, ...this.adam };
     const generator = new Trainable(
       generatorNetwork,
       checkpoint.generator,

@@ -29,8 +29,8 @@ export const seedMlpRecipe: Recipe = {
       discriminator: discriminatorNetwork.initialParameters(random),
     };
   },
-  start(checkpoint, learningRate) {
-    const adam = { learningRate, ...ADAM_DEFAULTS };
+  start(checkpoint) {
+    const adam = { learningRate: checkpoint.settings.learningRate, ...ADAM_DEFAULTS };
     const gan: Gan = {
       generator: new Trainable(
         generatorNetwork,

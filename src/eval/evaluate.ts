@@ -32,9 +32,36 @@ export function testSetMoments(classifier: Classifier, data: string): TestMoment
   return moments(classifier.judge(scaledImages(test.images), test.count).features, FEATURE_SIZE);
 }
 
+/** Share of each class among `labels`: the digit mix of a data set. */
+export function labelShares(labels: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  return counts.map((c) => c / labels.length);
+}
+
+/**
+ * `count` class numbers in the given shares, class 0's first: each class gets its share rounded
+ * down, and the digits left over go to the largest remainders (ties to the lower class).
+ */
+export function classesInShares(count: number, shares: number[]): Int32Array {
+  const exact = shares.map((share) => share * count);
+  const counts = exact.map(Math.floor);
+  const leftOver = count - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact
+    .map((value, k) => ({ k, remainder: value - counts[k] }))
+    .sort((a, b) => b.remainder - a.remainder || a.k - b.k);
+  for (let i = 0; i < leftOver; i++) counts[byRemainder[i].k]++;
+  const out = new Int32Array(count);
+  let at = 0;
+  counts.forEach((n, k) => out.fill(k, at, (at += n)));
+  return out;
+}
+
 /**
  * Measures `count` digits of a generator, seeds `seed`, `seed + 1`, ... as served (the PNG's
- * grey levels). A conditional model is asked for each digit equally often (k = i mod 10).
+ * grey levels). A conditional model is asked for digit k in `digitShares` (the training set's
+ * own mix, so that its digits are compared with a test set of the same mix); an
+ * unconditional one draws whatever it draws.
  */
 export function evaluateGenerator(
   generator: Generator,
@@ -42,21 +69,21 @@ export function evaluateGenerator(
   reference: TestMoments,
   count: number,
   seed: number,
+  digitShares: number[],
 ): QualityRow {
   const probabilities = new Float32Array(count * CLASSES);
   const features = new Float32Array(count * FEATURE_SIZE);
-  const wanted = new Int32Array(count);
+  const wanted = classesInShares(count, digitShares);
   for (let start = 0; start < count; start += CHUNK) {
     const rows = Math.min(CHUNK, count - start);
     const seeds = Array.from({ length: rows }, (_, i) => (seed + start + i) >>> 0);
-    const digits = seeds.map((_, i) => (generator.conditional ? (start + i) % CLASSES : null));
+    const digits = seeds.map((_, i) => (generator.conditional ? wanted[start + i] : null));
     const grey = generator.generate(seeds, digits);
     const images = new Uint8Array(rows * 784);
     grey.forEach((pixels, i) => images.set(pixels, i * 784));
     const judged = classifier.judge(scaledImages(images), rows);
     probabilities.set(judged.probabilities, start * CLASSES);
     features.set(judged.features, start * FEATURE_SIZE);
-    digits.forEach((digit, i) => (wanted[start + i] = digit ?? 0));
   }
   return summarise(
     generator.name,

@@ -3,10 +3,12 @@ import { loadDigits } from '../data/mnist.js';
 import { Generator } from '../models/generator.js';
 import { SEED_MLP_NAME } from '../models/seed-mlp.js';
 import { Classifier } from './classifier.js';
+import { CLASSES } from './classifier-net.js';
 import {
   evaluateGenerator,
   evaluateRealDigits,
   formatTable,
+  labelShares,
   recordEvaluation,
   testSetMoments,
   type QualityRow,
@@ -43,10 +45,18 @@ export function runEvaluation(options: EvaluateOptions): EvaluationReport {
   const floor = evaluateRealDigits(classifier, reference, train, options.count);
   floor.label = 'real digits (floor)';
 
+  const digitShares = labelShares(train.labels, CLASSES);
   const measure = (dir: string) => {
     const generator = Generator.load(dir);
     try {
-      return evaluateGenerator(generator, classifier, reference, options.count, options.seed);
+      return evaluateGenerator(
+        generator,
+        classifier,
+        reference,
+        options.count,
+        options.seed,
+        digitShares,
+      );
     } finally {
       generator.dispose();
     }

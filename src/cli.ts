@@ -61,6 +61,13 @@ program
         'ACGAN as published; 0: it learns digits from real ones only); may change on --resume',
     ).argParser(numberIn(0, 1)),
   )
+  .addOption(
+    new Option(
+      '--generator-class-weight <w>',
+      "cdcgan: weight of the generator's digit loss (default: 1, ACGAN as published; lower: " +
+        'each digit drawn in more ways, less strictly recognisable); may change on --resume',
+    ).argParser(numberIn(0, 1)),
+  )
   .addOption(dataOption())
   .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
@@ -89,6 +96,7 @@ program
         batchSize: flags.batchSize,
         learningRate: flags.lr,
         fakeClassWeight: flags.fakeClassWeight,
+        generatorClassWeight: flags.generatorClassWeight,
         seed: flags.seed,
         data: flags.data,
         out: flags.out ?? `runs/${flags.architecture}`,

@@ -98,8 +98,8 @@ describe('cdcgan training', () => {
     assert.ok(log.includes('fake-class weight 1 -> 0 from epoch 2 on'), log.join('\n'));
     const changed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
     assert.deepEqual(changed.settings.schedule, [
-      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1 },
-      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 0 },
+      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
+      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 0, generatorClassWeight: 1 },
     ]);
     const straight = loadCheckpoint(
       join(root, 'straight', 'checkpoint.safetensors'),
@@ -109,6 +109,68 @@ describe('cdcgan training', () => {
     assert.notDeepEqual(changed.discriminator, straight.discriminator);
     const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8'));
     assert.equal(manifest.training.fakeClassWeight, 0);
+  });
+
+  test('--generator-class-weight 1 on resume changes nothing: no log line, same weights', async () => {
+    const out = join(root, 'generator-default');
+    await train(options(out, { epochs: 1 }), () => false);
+    const log: string[] = [];
+    await train(
+      options(out, { resume: true, generatorClassWeight: 1, log: (l) => log.push(l) }),
+      () => false,
+    );
+    assert.deepEqual(
+      log.filter((line) => line.includes('weight')),
+      [],
+    );
+    const resumed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
+    assert.equal(resumed.settings.schedule, undefined);
+    const straight = loadCheckpoint(
+      join(root, 'straight', 'checkpoint.safetensors'),
+      'cdcgan',
+      SIZES,
+    );
+    assert.deepEqual(resumed.generator, straight.generator);
+  });
+
+  test('--generator-class-weight 0.25 on resume: logged, scheduled, manifest, steps differ', async () => {
+    const out = join(root, 'generator-weight');
+    await train(options(out, { epochs: 1 }), () => false);
+    const log: string[] = [];
+    await train(
+      options(out, { resume: true, generatorClassWeight: 0.25, log: (l) => log.push(l) }),
+      () => false,
+    );
+
+    assert.ok(log.includes('generator class weight 1 -> 0.25 from epoch 2 on'), log.join('\n'));
+    const changed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
+    assert.equal(changed.settings.generatorClassWeight, 0.25);
+    assert.deepEqual(changed.settings.schedule, [
+      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
+      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 0.25 },
+    ]);
+    const straight = loadCheckpoint(
+      join(root, 'straight', 'checkpoint.safetensors'),
+      'cdcgan',
+      SIZES,
+    );
+    assert.notDeepEqual(changed.generator, straight.generator);
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.training.generatorClassWeight, 0.25);
+    assert.equal(manifest.training.fakeClassWeight, 1);
+  });
+
+  test('--generator-class-weight is refused for seed-mlp, which has no digit loss', async () => {
+    await assert.rejects(
+      train(
+        options(join(root, 'mlp-weight'), { architecture: 'seed-mlp', generatorClassWeight: 0 }),
+        () => false,
+      ),
+      {
+        message:
+          '--generator-class-weight applies to conditional architectures (cdcgan), not seed-mlp',
+      },
+    );
   });
 
   test('--fake-class-weight is refused for seed-mlp, which has no digit loss', async () => {

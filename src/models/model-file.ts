@@ -29,7 +29,13 @@ export interface Manifest {
     /** The rate of the last epochs; `schedule` lists the settings of each part when it changed. */
     learningRate: number;
     fakeClassWeight?: number;
-    schedule?: { fromEpoch: number; learningRate: number; fakeClassWeight?: number }[];
+    generatorClassWeight?: number;
+    schedule?: {
+      fromEpoch: number;
+      learningRate: number;
+      fakeClassWeight?: number;
+      generatorClassWeight?: number;
+    }[];
     seed: number;
     seconds: number;
     backend: string;

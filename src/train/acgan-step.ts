@@ -15,6 +15,11 @@ export interface ConditionalGan {
    * published; 0 trains the discriminator's classifier on real digits only.
    */
   fakeClassWeight: number;
+  /**
+   * Weight of the digit loss in the generator's step: 1 is ACGAN as published; lower lets it
+   * draw each digit in more ways than the most recognisable one.
+   */
+  generatorClassWeight: number;
 }
 
 /** One-sided label smoothing: real images are labelled 0.9, a known stabiliser for GANs. */
@@ -76,6 +81,7 @@ export function acganStep(
       digits,
       classes,
       n,
+      new Float32Array(n).fill(gan.generatorClassWeight),
     );
     const dImages = judged.backward(dLogits, { input: true, parameters: false }).input!;
     g.apply(generated.backward(dImages, { input: false, parameters: true }).parameters!);

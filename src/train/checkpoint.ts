@@ -36,6 +36,8 @@ export interface RunSettings {
   learningRate: number;
   /** cdcgan's weight of the discriminator's digit loss on fakes; absent: the recipe's own. */
   fakeClassWeight?: number;
+  /** cdcgan's weight of the generator's digit loss; absent: the recipe's own. */
+  generatorClassWeight?: number;
   /** The settings the run had from each epoch on, once one changed on resume; else absent. */
   schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
@@ -47,6 +49,7 @@ export interface SettingsFrom {
   fromEpoch: number;
   learningRate: number;
   fakeClassWeight?: number;
+  generatorClassWeight?: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

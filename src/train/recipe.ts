@@ -22,10 +22,12 @@ export interface Recipe {
    * when a run sets none (RunSettings.fakeClassWeight); absent where there is no digit loss.
    */
   defaultFakeClassWeight?: number;
+  /** The same for the generator's digit loss (RunSettings.generatorClassWeight). */
+  defaultGeneratorClassWeight?: number;
   initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
   /**
    * Puts a checkpoint's networks and optimizer state on the backend, to train with the
-   * checkpoint's settings (learning rate, and the fake-class weight where there is one).
+   * checkpoint's settings (learning rate, and the digit-loss weights where there are some).
    */
   start(checkpoint: Checkpoint): LiveGan;
 }

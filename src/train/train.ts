@@ -6,7 +6,13 @@ import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data
 import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { saveGenerator } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
-import { loadCheckpoint, saveCheckpoint, type Checkpoint, type RunSettings } from './checkpoint.js';
+import {
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type RunSettings,
+  type SettingsFrom,
+} from './checkpoint.js';
 import { recordEpoch } from './loss-log.js';
 import type { LiveGan, Recipe } from './recipe.js';
 import { cdcganRecipe } from './recipes/cdcgan.js';
@@ -37,6 +43,8 @@ export interface TrainOptions {
    * published, when left out on a new run). Like the learning rate, it may change on resume.
    */
   fakeClassWeight?: number;
+  /** cdcgan only: weight of the generator's digit loss (1 when left out); may change too. */
+  generatorClassWeight?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -73,10 +81,12 @@ export async function train(
     const known = Object.keys(RECIPES).join(', ');
     throw new Error(`--architecture must be one of ${known}, got "${options.architecture}"`);
   }
-  if (options.fakeClassWeight !== undefined && recipe.defaultFakeClassWeight === undefined) {
-    throw new Error(
-      `--fake-class-weight applies to conditional architectures (cdcgan), not ${recipe.architecture}`,
-    );
+  for (const weight of DIGIT_LOSS_WEIGHTS) {
+    if (options[weight.key] !== undefined && recipe[weight.recipeDefault] === undefined) {
+      throw new Error(
+        `${weight.flag} applies to conditional architectures (cdcgan), not ${recipe.architecture}`,
+      );
+    }
   }
   const digits = loadTrainingDigits(options);
   const images = scaleToUnitRange(digits);
@@ -85,7 +95,7 @@ export async function train(
     seed: options.seed,
     batchSize: options.batchSize,
     learningRate: options.learningRate ?? recipe.defaultLearningRate,
-    ...(options.fakeClassWeight === undefined ? {} : { fakeClassWeight: options.fakeClassWeight }),
+    ...digitLossWeights(options),
     digits: digits.count,
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
@@ -285,8 +295,47 @@ function startingPoint(
 }
 
 /**
- * A resumed checkpoint with the learning rate and fake-class weight asked for, when they differ
- * from the run's: each change is logged, and the schedule records the settings of every part.
+ * The digit-loss weights of conditional recipes, which like the learning rate may change when
+ * a run resumes: the option and run setting, its flag, the recipe's default, its name in logs.
+ */
+const DIGIT_LOSS_WEIGHTS = [
+  {
+    key: 'fakeClassWeight',
+    flag: '--fake-class-weight',
+    recipeDefault: 'defaultFakeClassWeight',
+    label: 'fake-class weight',
+  },
+  {
+    key: 'generatorClassWeight',
+    flag: '--generator-class-weight',
+    recipeDefault: 'defaultGeneratorClassWeight',
+    label: 'generator class weight',
+  },
+] as const;
+
+type DigitLossWeights = Pick<RunSettings, (typeof DIGIT_LOSS_WEIGHTS)[number]['key']>;
+
+/** The weights given in `from`, leaving out those not set. */
+function digitLossWeights(from: DigitLossWeights): DigitLossWeights {
+  const out: DigitLossWeights = {};
+  for (const { key } of DIGIT_LOSS_WEIGHTS) if (from[key] !== undefined) out[key] = from[key];
+  return out;
+}
+
+/** The weights a run trains with: its own where set, else the recipe's defaults. */
+function weightsInUse(recipe: Recipe, settings: DigitLossWeights): DigitLossWeights {
+  const out: DigitLossWeights = {};
+  for (const { key, recipeDefault } of DIGIT_LOSS_WEIGHTS) {
+    const value = settings[key] ?? recipe[recipeDefault];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * A resumed checkpoint with the learning rate and digit-loss weights asked for, when they
+ * differ from the run's: each change is logged, and the schedule records the settings of every
+ * part (earlier parts get the recipe's defaults written out for weights they did not record).
  */
 function withChangedSettings(
   recipe: Recipe,
@@ -301,24 +350,24 @@ function withChangedSettings(
     changes.push(`learning rate ${saved.learningRate} -> ${options.learningRate}`);
     next.learningRate = options.learningRate;
   }
-  const weight = options.fakeClassWeight;
-  const before = saved.fakeClassWeight ?? recipe.defaultFakeClassWeight;
-  if (weight !== undefined && weight !== before) {
-    changes.push(`fake-class weight ${before} -> ${weight}`);
-    next.fakeClassWeight = weight;
+  const before = weightsInUse(recipe, saved);
+  for (const { key, label } of DIGIT_LOSS_WEIGHTS) {
+    const wanted = options[key];
+    if (wanted !== undefined && wanted !== before[key]) {
+      changes.push(`${label} ${before[key]} -> ${wanted}`);
+      next[key] = wanted;
+    }
   }
   if (changes.length === 0) return checkpoint;
   for (const change of changes) options.log(`${change} from epoch ${fromEpoch} on`);
-  const part = (settings: RunSettings, epoch: number) => {
-    const classWeight = settings.fakeClassWeight ?? recipe.defaultFakeClassWeight;
-    return {
-      fromEpoch: epoch,
-      learningRate: settings.learningRate,
-      ...(classWeight === undefined ? {} : { fakeClassWeight: classWeight }),
-    };
-  };
-  const schedule = saved.schedule ?? [part(saved, 1)];
-  return { ...checkpoint, settings: { ...next, schedule: [...schedule, part(next, fromEpoch)] } };
+  const part = (settings: SettingsFrom): SettingsFrom => ({
+    fromEpoch: settings.fromEpoch,
+    learningRate: settings.learningRate,
+    ...weightsInUse(recipe, settings),
+  });
+  const schedule = (saved.schedule ?? [{ ...saved, fromEpoch: 1 }]).map(part);
+  const settings = { ...next, schedule: [...schedule, part({ ...next, fromEpoch })] };
+  return { ...checkpoint, settings };
 }
 
 /** A resumed run must continue the same recipe, or its checkpoint would mix two runs. */
@@ -364,9 +413,7 @@ function exportModel(
         epochs,
         batchSize: options.batchSize,
         learningRate: settings.learningRate,
-        ...(settings.fakeClassWeight === undefined
-          ? {}
-          : { fakeClassWeight: settings.fakeClassWeight }),
+        ...weightsInUse(recipe, settings),
         ...(settings.schedule ? { schedule: settings.schedule } : {}),
         seed: options.seed,
         seconds: Math.round(seconds),

@@ -31,6 +31,7 @@ export const cdcganRecipe: Recipe = {
   defaultLearningRate: 2e-4,
   // The discriminator also learns the digit of fake images, as ACGAN was published.
   defaultFakeClassWeight: 1,
+  defaultGeneratorClassWeight: 1,
   initialise(random) {
     return {
       generator: generatorNetwork.initialParameters(random),
@@ -58,6 +59,8 @@ export const cdcganRecipe: Recipe = {
       latentSize: CDCGAN_LATENT,
       classes: CLASSES,
       fakeClassWeight: checkpoint.settings.fakeClassWeight ?? this.defaultFakeClassWeight!,
+      generatorClassWeight:
+        checkpoint.settings.generatorClassWeight ?? this.defaultGeneratorClassWeight!,
     };
     return {
       step(images, labels, rows, random) {

@@ -216,6 +216,22 @@ describe('resuming', () => {
     assert.deepEqual(manifest.training?.schedule, schedule);
   });
 
+  test('a new --lr after a stop mid-epoch is recorded from the step it began at', async () => {
+    const out = join(root, 'rate-changes-mid-epoch');
+    let polls = 0;
+    await runTraining(out, { learningRate: 0.001 }, () => ++polls >= 2);
+
+    const lowered = await runTraining(out, { resume: true, learningRate: 0.0002 });
+    assert.ok(
+      lowered.log.includes('learning rate 0.001 -> 0.0002 after step 2 of epoch 1 on'),
+      lowered.log.join('\n'),
+    );
+    assert.deepEqual(checkpointOf(out).settings.schedule, [
+      { fromEpoch: 1, learningRate: 0.001 },
+      { fromEpoch: 1, afterStep: 2, learningRate: 0.0002 },
+    ]);
+  });
+
   test('a new --lr changes the steps after it: epoch 3 differs from a run kept at 0.001', async () => {
     const kept = join(root, 'rate-kept');
     const changed = join(root, 'rate-changed');

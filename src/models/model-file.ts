@@ -32,6 +32,7 @@ export interface Manifest {
     generatorClassWeight?: number;
     schedule?: {
       fromEpoch: number;
+      afterStep?: number;
       learningRate: number;
       fakeClassWeight?: number;
       generatorClassWeight?: number;

@@ -44,9 +44,13 @@ export interface RunSettings {
   digits: number;
 }
 
-/** The settings that may change on resume, used from the start of epoch `fromEpoch` on. */
+/**
+ * The settings that may change on resume, used from epoch `fromEpoch` on: from its start, or,
+ * when the run was stopped and changed mid-epoch, after its first `afterStep` steps.
+ */
 export interface SettingsFrom {
   fromEpoch: number;
+  afterStep?: number;
   learningRate: number;
   fakeClassWeight?: number;
   generatorClassWeight?: number;

@@ -345,6 +345,7 @@ function withChangedSettings(
   const saved = checkpoint.settings;
   const next = { ...saved };
   const fromEpoch = checkpoint.epoch + 1;
+  const afterStep = checkpoint.stepInEpoch;
   const changes: string[] = [];
   if (options.learningRate !== undefined && options.learningRate !== saved.learningRate) {
     changes.push(`learning rate ${saved.learningRate} -> ${options.learningRate}`);
@@ -359,14 +360,17 @@ function withChangedSettings(
     }
   }
   if (changes.length === 0) return checkpoint;
-  for (const change of changes) options.log(`${change} from epoch ${fromEpoch} on`);
+  const when =
+    afterStep > 0 ? `after step ${afterStep} of epoch ${fromEpoch}` : `from epoch ${fromEpoch}`;
+  for (const change of changes) options.log(`${change} ${when} on`);
   const part = (settings: SettingsFrom): SettingsFrom => ({
     fromEpoch: settings.fromEpoch,
+    ...(settings.afterStep ? { afterStep: settings.afterStep } : {}),
     learningRate: settings.learningRate,
     ...weightsInUse(recipe, settings),
   });
   const schedule = (saved.schedule ?? [{ ...saved, fromEpoch: 1 }]).map(part);
-  const settings = { ...next, schedule: [...schedule, part({ ...next, fromEpoch })] };
+  const settings = { ...next, schedule: [...schedule, part({ ...next, fromEpoch, afterStep })] };
   return { ...checkpoint, settings };
 }
 

@@ -40,6 +40,27 @@ before(async () => {
   await train(options(join(root, 'straight')), () => false);
 });
 
+/** The checkpoint of the two-epoch run every resumed run here is compared with. */
+function straightCheckpoint() {
+  return loadCheckpoint(join(root, 'straight', 'checkpoint.safetensors'), 'cdcgan', SIZES);
+}
+
+/**
+ * Trains one epoch in a new run folder `name`, then resumes it to epoch 2 with `changes`:
+ * what the resumed run logged, its checkpoint and its model's manifest.
+ */
+async function resumedWith(name: string, changes: Partial<TrainOptions>) {
+  const out = join(root, name);
+  await train(options(out, { epochs: 1 }), () => false);
+  const log: string[] = [];
+  await train(options(out, { resume: true, ...changes, log: (l) => log.push(l) }), () => false);
+  return {
+    log,
+    checkpoint: loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES),
+    manifest: JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8')),
+  };
+}
+
 describe('cdcgan training', () => {
   test('draws a sample grid of four rows of the digits 0 to 9', () => {
     const grid = decodePng(readFileSync(join(root, 'straight', 'samples', 'epoch-002.png')));
@@ -60,26 +81,14 @@ describe('cdcgan training', () => {
   });
 
   test('keeps the running average of the generator in its checkpoint and serves it', () => {
-    const checkpoint = loadCheckpoint(
-      join(root, 'straight', 'checkpoint.safetensors'),
-      'cdcgan',
-      SIZES,
-    );
+    const checkpoint = straightCheckpoint();
     assert.equal(checkpoint.generatorAverage?.length, 367777);
     assert.notDeepEqual(checkpoint.generatorAverage, checkpoint.generator);
   });
 
   test('resumed after epoch 1 ends bit-identical to the straight run, average included', async () => {
-    const out = join(root, 'resumed');
-    await train(options(out, { epochs: 1 }), () => false);
-    await train(options(out, { resume: true }), () => false);
-
-    const resumed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
-    const straight = loadCheckpoint(
-      join(root, 'straight', 'checkpoint.safetensors'),
-      'cdcgan',
-      SIZES,
-    );
+    const { checkpoint: resumed } = await resumedWith('resumed', {});
+    const straight = straightCheckpoint();
     assert.deepEqual(resumed.generator, straight.generator);
     assert.deepEqual(resumed.discriminator, straight.discriminator);
     assert.deepEqual(resumed.generatorAverage, straight.generatorAverage);
@@ -87,77 +96,43 @@ describe('cdcgan training', () => {
   });
 
   test('--fake-class-weight 0 on resume: logged, kept, and the discriminator steps differ', async () => {
-    const out = join(root, 'real-digits-only');
-    await train(options(out, { epochs: 1 }), () => false);
-    const log: string[] = [];
-    await train(
-      options(out, { resume: true, fakeClassWeight: 0, log: (l) => log.push(l) }),
-      () => false,
+    const changed = await resumedWith('real-digits-only', { fakeClassWeight: 0 });
+    assert.ok(
+      changed.log.includes('fake-class weight 1 -> 0 from epoch 2 on'),
+      changed.log.join('\n'),
     );
-
-    assert.ok(log.includes('fake-class weight 1 -> 0 from epoch 2 on'), log.join('\n'));
-    const changed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
-    assert.deepEqual(changed.settings.schedule, [
+    assert.deepEqual(changed.checkpoint.settings.schedule, [
       { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
       { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 0, generatorClassWeight: 1 },
     ]);
-    const straight = loadCheckpoint(
-      join(root, 'straight', 'checkpoint.safetensors'),
-      'cdcgan',
-      SIZES,
-    );
-    assert.notDeepEqual(changed.discriminator, straight.discriminator);
-    const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8'));
-    assert.equal(manifest.training.fakeClassWeight, 0);
+    assert.notDeepEqual(changed.checkpoint.discriminator, straightCheckpoint().discriminator);
+    assert.equal(changed.manifest.training.fakeClassWeight, 0);
   });
 
   test('--generator-class-weight 1 on resume changes nothing: no log line, same weights', async () => {
-    const out = join(root, 'generator-default');
-    await train(options(out, { epochs: 1 }), () => false);
-    const log: string[] = [];
-    await train(
-      options(out, { resume: true, generatorClassWeight: 1, log: (l) => log.push(l) }),
-      () => false,
-    );
+    const resumed = await resumedWith('generator-default', { generatorClassWeight: 1 });
     assert.deepEqual(
-      log.filter((line) => line.includes('weight')),
+      resumed.log.filter((line) => line.includes('weight')),
       [],
     );
-    const resumed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
-    assert.equal(resumed.settings.schedule, undefined);
-    const straight = loadCheckpoint(
-      join(root, 'straight', 'checkpoint.safetensors'),
-      'cdcgan',
-      SIZES,
-    );
-    assert.deepEqual(resumed.generator, straight.generator);
+    assert.equal(resumed.checkpoint.settings.schedule, undefined);
+    assert.deepEqual(resumed.checkpoint.generator, straightCheckpoint().generator);
   });
 
   test('--generator-class-weight 0.25 on resume: logged, scheduled, manifest, steps differ', async () => {
-    const out = join(root, 'generator-weight');
-    await train(options(out, { epochs: 1 }), () => false);
-    const log: string[] = [];
-    await train(
-      options(out, { resume: true, generatorClassWeight: 0.25, log: (l) => log.push(l) }),
-      () => false,
+    const changed = await resumedWith('generator-weight', { generatorClassWeight: 0.25 });
+    assert.ok(
+      changed.log.includes('generator class weight 1 -> 0.25 from epoch 2 on'),
+      changed.log.join('\n'),
     );
-
-    assert.ok(log.includes('generator class weight 1 -> 0.25 from epoch 2 on'), log.join('\n'));
-    const changed = loadCheckpoint(join(out, 'checkpoint.safetensors'), 'cdcgan', SIZES);
-    assert.equal(changed.settings.generatorClassWeight, 0.25);
-    assert.deepEqual(changed.settings.schedule, [
+    assert.equal(changed.checkpoint.settings.generatorClassWeight, 0.25);
+    assert.deepEqual(changed.checkpoint.settings.schedule, [
       { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
       { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 0.25 },
     ]);
-    const straight = loadCheckpoint(
-      join(root, 'straight', 'checkpoint.safetensors'),
-      'cdcgan',
-      SIZES,
-    );
-    assert.notDeepEqual(changed.generator, straight.generator);
-    const manifest = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8'));
-    assert.equal(manifest.training.generatorClassWeight, 0.25);
-    assert.equal(manifest.training.fakeClassWeight, 1);
+    assert.notDeepEqual(changed.checkpoint.generator, straightCheckpoint().generator);
+    assert.equal(changed.manifest.training.generatorClassWeight, 0.25);
+    assert.equal(changed.manifest.training.fakeClassWeight, 1);
   });
 
   test('--generator-class-weight is refused for seed-mlp, which has no digit loss', async () => {

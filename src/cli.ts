@@ -68,6 +68,13 @@ program
         'each digit drawn in more ways, less strictly recognisable); may change on --resume',
     ).argParser(numberIn(0, 1)),
   )
+  .addOption(
+    new Option(
+      '--average-decay <d>',
+      "cdcgan: share of the served average of the generator's weights kept at each step " +
+        '(default: 0.999, about an epoch; 0.9999: about ten); may change on --resume',
+    ).argParser(numberIn(0, 1)),
+  )
   .addOption(dataOption())
   .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
@@ -97,6 +104,7 @@ program
         learningRate: flags.lr,
         fakeClassWeight: flags.fakeClassWeight,
         generatorClassWeight: flags.generatorClassWeight,
+        averageDecay: flags.averageDecay,
         seed: flags.seed,
         data: flags.data,
         out: flags.out ?? `runs/${flags.architecture}`,

@@ -102,8 +102,20 @@ describe('cdcgan training', () => {
       changed.log.join('\n'),
     );
     assert.deepEqual(changed.checkpoint.settings.schedule, [
-      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
-      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 0, generatorClassWeight: 1 },
+      {
+        fromEpoch: 1,
+        learningRate: 2e-4,
+        fakeClassWeight: 1,
+        generatorClassWeight: 1,
+        averageDecay: 0.999,
+      },
+      {
+        fromEpoch: 2,
+        learningRate: 2e-4,
+        fakeClassWeight: 0,
+        generatorClassWeight: 1,
+        averageDecay: 0.999,
+      },
     ]);
     assert.notDeepEqual(changed.checkpoint.discriminator, straightCheckpoint().discriminator);
     assert.equal(changed.manifest.training.fakeClassWeight, 0);
@@ -127,12 +139,61 @@ describe('cdcgan training', () => {
     );
     assert.equal(changed.checkpoint.settings.generatorClassWeight, 0.25);
     assert.deepEqual(changed.checkpoint.settings.schedule, [
-      { fromEpoch: 1, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 1 },
-      { fromEpoch: 2, learningRate: 2e-4, fakeClassWeight: 1, generatorClassWeight: 0.25 },
+      {
+        fromEpoch: 1,
+        learningRate: 2e-4,
+        fakeClassWeight: 1,
+        generatorClassWeight: 1,
+        averageDecay: 0.999,
+      },
+      {
+        fromEpoch: 2,
+        learningRate: 2e-4,
+        fakeClassWeight: 1,
+        generatorClassWeight: 0.25,
+        averageDecay: 0.999,
+      },
     ]);
     assert.notDeepEqual(changed.checkpoint.generator, straightCheckpoint().generator);
     assert.equal(changed.manifest.training.generatorClassWeight, 0.25);
     assert.equal(changed.manifest.training.fakeClassWeight, 1);
+  });
+
+  test('--average-decay 0 on resume: the generator trains as before, the average is its last weights', async () => {
+    const changed = await resumedWith('no-average', { averageDecay: 0 });
+    assert.ok(
+      changed.log.includes('average decay 0.999 -> 0 from epoch 2 on'),
+      changed.log.join('\n'),
+    );
+    const straight = straightCheckpoint();
+    // The decay only changes what is served, never the training steps.
+    assert.deepEqual(changed.checkpoint.generator, straight.generator);
+    assert.deepEqual(changed.checkpoint.discriminator, straight.discriminator);
+    // Keeping none of the old average at each step leaves exactly the newest weights.
+    assert.deepEqual(changed.checkpoint.generatorAverage, straight.generator);
+    assert.notDeepEqual(straight.generatorAverage, straight.generator);
+    assert.equal(changed.manifest.training.averageDecay, 0);
+    assert.deepEqual(changed.checkpoint.settings.schedule?.at(-1), {
+      fromEpoch: 2,
+      learningRate: 2e-4,
+      fakeClassWeight: 1,
+      generatorClassWeight: 1,
+      averageDecay: 0,
+    });
+  });
+
+  test('--average-decay is refused for seed-mlp, which serves its last weights', async () => {
+    await assert.rejects(
+      train(
+        options(join(root, 'mlp-decay'), { architecture: 'seed-mlp', averageDecay: 0.9 }),
+        () => false,
+      ),
+      {
+        message:
+          '--average-decay applies to architectures that serve a weight average (cdcgan), ' +
+          'not seed-mlp',
+      },
+    );
   });
 
   test('--generator-class-weight is refused for seed-mlp, which has no digit loss', async () => {

@@ -30,12 +30,14 @@ export interface Manifest {
     learningRate: number;
     fakeClassWeight?: number;
     generatorClassWeight?: number;
+    averageDecay?: number;
     schedule?: {
       fromEpoch: number;
       afterStep?: number;
       learningRate: number;
       fakeClassWeight?: number;
       generatorClassWeight?: number;
+      averageDecay?: number;
     }[];
     seed: number;
     seconds: number;

@@ -38,6 +38,8 @@ export interface RunSettings {
   fakeClassWeight?: number;
   /** cdcgan's weight of the generator's digit loss; absent: the recipe's own. */
   generatorClassWeight?: number;
+  /** cdcgan's share of the served weight average kept at each step; absent: the recipe's own. */
+  averageDecay?: number;
   /** The settings the run had from each epoch on, once one changed on resume; else absent. */
   schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
@@ -54,6 +56,7 @@ export interface SettingsFrom {
   learningRate: number;
   fakeClassWeight?: number;
   generatorClassWeight?: number;
+  averageDecay?: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

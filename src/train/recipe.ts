@@ -24,10 +24,15 @@ export interface Recipe {
   defaultFakeClassWeight?: number;
   /** The same for the generator's digit loss (RunSettings.generatorClassWeight). */
   defaultGeneratorClassWeight?: number;
+  /**
+   * For recipes that serve a running average of the generator's weights: the share of it kept
+   * at each step when a run sets none (RunSettings.averageDecay).
+   */
+  defaultAverageDecay?: number;
   initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
   /**
    * Puts a checkpoint's networks and optimizer state on the backend, to train with the
-   * checkpoint's settings (learning rate, and the digit-loss weights where there are some).
+   * checkpoint's settings (learning rate, and the recipe's own settings where it has some).
    */
   start(checkpoint: Checkpoint): LiveGan;
 }

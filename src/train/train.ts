@@ -45,6 +45,11 @@ export interface TrainOptions {
   fakeClassWeight?: number;
   /** cdcgan only: weight of the generator's digit loss (1 when left out); may change too. */
   generatorClassWeight?: number;
+  /**
+   * cdcgan only: how much of the served weight average is kept at each step (0.999 when left
+   * out); may change too.
+   */
+  averageDecay?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -81,10 +86,10 @@ export async function train(
     const known = Object.keys(RECIPES).join(', ');
     throw new Error(`--architecture must be one of ${known}, got "${options.architecture}"`);
   }
-  for (const weight of DIGIT_LOSS_WEIGHTS) {
-    if (options[weight.key] !== undefined && recipe[weight.recipeDefault] === undefined) {
+  for (const setting of RECIPE_SETTINGS) {
+    if (options[setting.key] !== undefined && recipe[setting.recipeDefault] === undefined) {
       throw new Error(
-        `${weight.flag} applies to conditional architectures (cdcgan), not ${recipe.architecture}`,
+        `${setting.flag} applies to ${setting.appliesTo}, not ${recipe.architecture}`,
       );
     }
   }
@@ -95,7 +100,7 @@ export async function train(
     seed: options.seed,
     batchSize: options.batchSize,
     learningRate: options.learningRate ?? recipe.defaultLearningRate,
-    ...digitLossWeights(options),
+    ...recipeSettings(options),
     digits: digits.count,
   };
   const start = startingPoint(recipe, options, checkpointPath, settings);
@@ -295,37 +300,47 @@ function startingPoint(
 }
 
 /**
- * The digit-loss weights of conditional recipes, which like the learning rate may change when
- * a run resumes: the option and run setting, its flag, the recipe's default, its name in logs.
+ * Settings only some recipes have, which like the learning rate may change when a run resumes:
+ * the option and run setting, its flag, the recipe's default (absent: the recipe has no such
+ * setting), what has it, and its name in logs.
  */
-const DIGIT_LOSS_WEIGHTS = [
+const RECIPE_SETTINGS = [
   {
     key: 'fakeClassWeight',
     flag: '--fake-class-weight',
     recipeDefault: 'defaultFakeClassWeight',
+    appliesTo: 'conditional architectures (cdcgan)',
     label: 'fake-class weight',
   },
   {
     key: 'generatorClassWeight',
     flag: '--generator-class-weight',
     recipeDefault: 'defaultGeneratorClassWeight',
+    appliesTo: 'conditional architectures (cdcgan)',
     label: 'generator class weight',
+  },
+  {
+    key: 'averageDecay',
+    flag: '--average-decay',
+    recipeDefault: 'defaultAverageDecay',
+    appliesTo: 'architectures that serve a weight average (cdcgan)',
+    label: 'average decay',
   },
 ] as const;
 
-type DigitLossWeights = Pick<RunSettings, (typeof DIGIT_LOSS_WEIGHTS)[number]['key']>;
+type RecipeSettings = Pick<RunSettings, (typeof RECIPE_SETTINGS)[number]['key']>;
 
-/** The weights given in `from`, leaving out those not set. */
-function digitLossWeights(from: DigitLossWeights): DigitLossWeights {
-  const out: DigitLossWeights = {};
-  for (const { key } of DIGIT_LOSS_WEIGHTS) if (from[key] !== undefined) out[key] = from[key];
+/** The recipe settings given in `from`, leaving out those not set. */
+function recipeSettings(from: RecipeSettings): RecipeSettings {
+  const out: RecipeSettings = {};
+  for (const { key } of RECIPE_SETTINGS) if (from[key] !== undefined) out[key] = from[key];
   return out;
 }
 
-/** The weights a run trains with: its own where set, else the recipe's defaults. */
-function weightsInUse(recipe: Recipe, settings: DigitLossWeights): DigitLossWeights {
-  const out: DigitLossWeights = {};
-  for (const { key, recipeDefault } of DIGIT_LOSS_WEIGHTS) {
+/** The recipe settings a run trains with: its own where set, else the recipe's defaults. */
+function settingsInUse(recipe: Recipe, settings: RecipeSettings): RecipeSettings {
+  const out: RecipeSettings = {};
+  for (const { key, recipeDefault } of RECIPE_SETTINGS) {
     const value = settings[key] ?? recipe[recipeDefault];
     if (value !== undefined) out[key] = value;
   }
@@ -333,9 +348,9 @@ function weightsInUse(recipe: Recipe, settings: DigitLossWeights): DigitLossWeig
 }
 
 /**
- * A resumed checkpoint with the learning rate and digit-loss weights asked for, when they
- * differ from the run's: each change is logged, and the schedule records the settings of every
- * part (earlier parts get the recipe's defaults written out for weights they did not record).
+ * A resumed checkpoint with the learning rate and recipe settings asked for, when they differ
+ * from the run's: each change is logged, and the schedule records the settings of every part
+ * (earlier parts get the recipe's defaults written out for settings they did not record).
  */
 function withChangedSettings(
   recipe: Recipe,
@@ -351,8 +366,8 @@ function withChangedSettings(
     changes.push(`learning rate ${saved.learningRate} -> ${options.learningRate}`);
     next.learningRate = options.learningRate;
   }
-  const before = weightsInUse(recipe, saved);
-  for (const { key, label } of DIGIT_LOSS_WEIGHTS) {
+  const before = settingsInUse(recipe, saved);
+  for (const { key, label } of RECIPE_SETTINGS) {
     const wanted = options[key];
     if (wanted !== undefined && wanted !== before[key]) {
       changes.push(`${label} ${before[key]} -> ${wanted}`);
@@ -367,7 +382,7 @@ function withChangedSettings(
     fromEpoch: settings.fromEpoch,
     ...(settings.afterStep ? { afterStep: settings.afterStep } : {}),
     learningRate: settings.learningRate,
-    ...weightsInUse(recipe, settings),
+    ...settingsInUse(recipe, settings),
   });
   const schedule = (saved.schedule ?? [{ ...saved, fromEpoch: 1 }]).map(part);
   const settings = { ...next, schedule: [...schedule, part({ ...next, fromEpoch, afterStep })] };
@@ -417,7 +432,7 @@ function exportModel(
         epochs,
         batchSize: options.batchSize,
         learningRate: settings.learningRate,
-        ...weightsInUse(recipe, settings),
+        ...settingsInUse(recipe, settings),
         ...(settings.schedule ? { schedule: settings.schedule } : {}),
         seed: options.seed,
         seconds: Math.round(seconds),

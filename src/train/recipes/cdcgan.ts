@@ -11,13 +11,6 @@ import { Trainable } from '../../models/net/trainable.js';
 import { acganStep } from '../acgan-step.js';
 import type { Recipe } from '../recipe.js';
 
-/**
- * How much of the generator's running average is kept at each step. Serving an average of
- * the generator's recent weights rather than the last ones smooths out the step-to-step
- * wobble of GAN training and gives visibly cleaner digits; 0.999 averages over ~1000 steps.
- */
-const AVERAGE_DECAY = 0.999;
-
 const generatorNetwork = cdcganGenerator();
 const discriminatorNetwork = cdcganDiscriminator();
 
@@ -32,6 +25,10 @@ export const cdcganRecipe: Recipe = {
   // The discriminator also learns the digit of fake images, as ACGAN was published.
   defaultFakeClassWeight: 1,
   defaultGeneratorClassWeight: 1,
+  // Serving an average of the generator's recent weights rather than the last ones smooths out
+  // the step-to-step wobble of GAN training and gives visibly cleaner digits; keeping 0.999 of
+  // it at each step averages over ~1000 steps, about an epoch.
+  defaultAverageDecay: 0.999,
   initialise(random) {
     return {
       generator: generatorNetwork.initialParameters(random),
@@ -62,6 +59,7 @@ export const cdcganRecipe: Recipe = {
       generatorClassWeight:
         checkpoint.settings.generatorClassWeight ?? this.defaultGeneratorClassWeight!,
     };
+    const decay = checkpoint.settings.averageDecay ?? this.defaultAverageDecay!;
     return {
       step(images, labels, rows, random) {
         const batch = tf.tensor4d(images, [rows, 28, 28, 1]);
@@ -69,9 +67,7 @@ export const cdcganRecipe: Recipe = {
         batch.dispose();
         const next = tf.tidy(() =>
           average.map((a, i) =>
-            tf.keep(
-              tf.add(tf.mul(a, AVERAGE_DECAY), tf.mul(generator.parameters[i], 1 - AVERAGE_DECAY)),
-            ),
+            tf.keep(tf.add(tf.mul(a, decay), tf.mul(generator.parameters[i], 1 - decay))),
           ),
         );
         tf.dispose(average);

@@ -70,6 +70,14 @@ program
   )
   .addOption(
     new Option(
+      '--diversity-weight <w>',
+      "cdcgan: weight of a mode-seeking loss in the generator's step that rewards two " +
+        'drawings of one digit from different latents for differing (default: 0, off); ' +
+        'may change on --resume',
+    ).argParser(numberIn(0, 10)),
+  )
+  .addOption(
+    new Option(
       '--average-decay <d>',
       "cdcgan: share of the served average of the generator's weights kept at each step " +
         '(default: 0.999, about an epoch; 0.9999: about ten); may change on --resume',
@@ -104,6 +112,7 @@ program
         learningRate: flags.lr,
         fakeClassWeight: flags.fakeClassWeight,
         generatorClassWeight: flags.generatorClassWeight,
+        diversityWeight: flags.diversityWeight,
         averageDecay: flags.averageDecay,
         seed: flags.seed,
         data: flags.data,

@@ -107,6 +107,7 @@ describe('cdcgan training', () => {
         learningRate: 2e-4,
         fakeClassWeight: 1,
         generatorClassWeight: 1,
+        diversityWeight: 0,
         averageDecay: 0.999,
       },
       {
@@ -114,6 +115,7 @@ describe('cdcgan training', () => {
         learningRate: 2e-4,
         fakeClassWeight: 0,
         generatorClassWeight: 1,
+        diversityWeight: 0,
         averageDecay: 0.999,
       },
     ]);
@@ -144,6 +146,7 @@ describe('cdcgan training', () => {
         learningRate: 2e-4,
         fakeClassWeight: 1,
         generatorClassWeight: 1,
+        diversityWeight: 0,
         averageDecay: 0.999,
       },
       {
@@ -151,12 +154,28 @@ describe('cdcgan training', () => {
         learningRate: 2e-4,
         fakeClassWeight: 1,
         generatorClassWeight: 0.25,
+        diversityWeight: 0,
         averageDecay: 0.999,
       },
     ]);
     assert.notDeepEqual(changed.checkpoint.generator, straightCheckpoint().generator);
     assert.equal(changed.manifest.training.generatorClassWeight, 0.25);
     assert.equal(changed.manifest.training.fakeClassWeight, 1);
+  });
+
+  test('--diversity-weight 1 on resume: logged, scheduled, manifest, generator steps differ', async () => {
+    const changed = await resumedWith('diversity', { diversityWeight: 1 });
+    assert.ok(
+      changed.log.includes('diversity weight 0 -> 1 from epoch 2 on'),
+      changed.log.join('\n'),
+    );
+    assert.equal(changed.checkpoint.settings.diversityWeight, 1);
+    assert.equal(changed.checkpoint.settings.schedule?.at(-1)?.diversityWeight, 1);
+    assert.equal(changed.manifest.training.diversityWeight, 1);
+    const straight = straightCheckpoint();
+    assert.notDeepEqual(changed.checkpoint.generator, straight.generator);
+    // The pairs reuse the run's draws, so the random stream goes on as in the straight run.
+    assert.equal(changed.checkpoint.randomState, straight.randomState);
   });
 
   test('--average-decay 0 on resume: the generator trains as before, the average is its last weights', async () => {
@@ -178,6 +197,7 @@ describe('cdcgan training', () => {
       learningRate: 2e-4,
       fakeClassWeight: 1,
       generatorClassWeight: 1,
+      diversityWeight: 0,
       averageDecay: 0,
     });
   });

@@ -30,6 +30,7 @@ export interface Manifest {
     learningRate: number;
     fakeClassWeight?: number;
     generatorClassWeight?: number;
+    diversityWeight?: number;
     averageDecay?: number;
     schedule?: {
       fromEpoch: number;
@@ -37,6 +38,7 @@ export interface Manifest {
       learningRate: number;
       fakeClassWeight?: number;
       generatorClassWeight?: number;
+      diversityWeight?: number;
       averageDecay?: number;
     }[];
     seed: number;

@@ -3,6 +3,7 @@ import { readLosses, type StepLosses } from './recipe.js';
 import { oneHot } from '../models/one-hot.js';
 import type { Trainable } from '../models/net/trainable.js';
 import { uniformArray, type Random } from '../models/random.js';
+import { modeSeekingLoss } from './mode-seeking.js';
 
 /** The two networks of a conditional GAN with their optimizers. */
 export interface ConditionalGan {
@@ -20,6 +21,11 @@ export interface ConditionalGan {
    * draw each digit in more ways than the most recognisable one.
    */
   generatorClassWeight: number;
+  /**
+   * Weight of the mode-seeking loss in the generator's step (see modeSeekingLoss): 0 leaves it
+   * out; above 0 the batch's second half repeats the first half's digits from new latents.
+   */
+  diversityWeight: number;
 }
 
 /** One-sided label smoothing: real images are labelled 0.9, a known stabiliser for GANs. */
@@ -40,14 +46,9 @@ export function acganStep(
   const n = images.shape[0];
   const { classes } = gan;
   const fakeLabels = () => Int32Array.from({ length: n }, () => random.below(classes));
-  const generatorInput = (digits: Int32Array) =>
-    tf.concat(
-      [
-        tf.tensor2d(uniformArray(random, n * gan.latentSize, -1, 1), [n, gan.latentSize]),
-        oneHot(digits, classes),
-      ],
-      1,
-    );
+  const generatorInput = (digits: Int32Array, latents = newLatents()) =>
+    tf.concat([tf.tensor2d(latents, [n, gan.latentSize]), oneHot(digits, classes)], 1);
+  const newLatents = () => uniformArray(random, n * gan.latentSize, -1, 1);
 
   const { generator: g, discriminator: d } = gan;
   const discriminatorLoss = tf.tidy(() => {
@@ -73,7 +74,12 @@ export function acganStep(
 
   const generatorLoss = tf.tidy(() => {
     const digits = fakeLabels();
-    const generated = g.network.forward(g.parameters, generatorInput(digits), random);
+    const pairs = gan.diversityWeight > 0 ? Math.floor(n / 2) : 0;
+    // The same draws of digits and latents with and without pairs, so the random stream of a
+    // run does not depend on the weight.
+    digits.copyWithin(pairs, 0, pairs);
+    const latents = newLatents();
+    const generated = g.network.forward(g.parameters, generatorInput(digits, latents), random);
     const judged = d.network.forward(d.parameters, generated.output, random);
     const { loss, dLogits } = acganLoss(
       judged.output as tf.Tensor2D,
@@ -83,9 +89,15 @@ export function acganStep(
       n,
       new Float32Array(n).fill(gan.generatorClassWeight),
     );
-    const dImages = judged.backward(dLogits, { input: true, parameters: false }).input!;
+    let dImages = judged.backward(dLogits, { input: true, parameters: false }).input!;
+    let total: tf.Scalar = loss;
+    if (pairs > 0) {
+      const seeking = modeSeekingLoss(generated.output, latents, gan.latentSize, pairs);
+      total = tf.add(loss, tf.mul(seeking.loss, gan.diversityWeight));
+      dImages = tf.add(dImages, tf.mul(seeking.dImages, gan.diversityWeight));
+    }
     g.apply(generated.backward(dImages, { input: false, parameters: true }).parameters!);
-    return loss;
+    return total;
   });
 
   return readLosses(discriminatorLoss as tf.Scalar, generatorLoss as tf.Scalar);

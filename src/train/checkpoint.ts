@@ -38,6 +38,8 @@ export interface RunSettings {
   fakeClassWeight?: number;
   /** cdcgan's weight of the generator's digit loss; absent: the recipe's own. */
   generatorClassWeight?: number;
+  /** cdcgan's weight of the mode-seeking loss in the generator's step; absent: the recipe's. */
+  diversityWeight?: number;
   /** cdcgan's share of the served weight average kept at each step; absent: the recipe's own. */
   averageDecay?: number;
   /** The settings the run had from each epoch on, once one changed on resume; else absent. */
@@ -56,6 +58,7 @@ export interface SettingsFrom {
   learningRate: number;
   fakeClassWeight?: number;
   generatorClassWeight?: number;
+  diversityWeight?: number;
   averageDecay?: number;
 }
 

@@ -24,6 +24,8 @@ export interface Recipe {
   defaultFakeClassWeight?: number;
   /** The same for the generator's digit loss (RunSettings.generatorClassWeight). */
   defaultGeneratorClassWeight?: number;
+  /** And for the mode-seeking loss in the generator's step (RunSettings.diversityWeight). */
+  defaultDiversityWeight?: number;
   /**
    * For recipes that serve a running average of the generator's weights: the share of it kept
    * at each step when a run sets none (RunSettings.averageDecay).

@@ -45,6 +45,8 @@ export interface TrainOptions {
   fakeClassWeight?: number;
   /** cdcgan only: weight of the generator's digit loss (1 when left out); may change too. */
   generatorClassWeight?: number;
+  /** cdcgan only: weight of the mode-seeking loss in the generator's step (0: off); may change. */
+  diversityWeight?: number;
   /**
    * cdcgan only: how much of the served weight average is kept at each step (0.999 when left
    * out); may change too.
@@ -318,6 +320,13 @@ const RECIPE_SETTINGS = [
     recipeDefault: 'defaultGeneratorClassWeight',
     appliesTo: 'conditional architectures (cdcgan)',
     label: 'generator class weight',
+  },
+  {
+    key: 'diversityWeight',
+    flag: '--diversity-weight',
+    recipeDefault: 'defaultDiversityWeight',
+    appliesTo: 'conditional architectures (cdcgan)',
+    label: 'diversity weight',
   },
   {
     key: 'averageDecay',

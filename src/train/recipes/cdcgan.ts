@@ -25,6 +25,8 @@ export const cdcganRecipe: Recipe = {
   // The discriminator also learns the digit of fake images, as ACGAN was published.
   defaultFakeClassWeight: 1,
   defaultGeneratorClassWeight: 1,
+  // ACGAN as published has no mode-seeking loss.
+  defaultDiversityWeight: 0,
   // Serving an average of the generator's recent weights rather than the last ones smooths out
   // the step-to-step wobble of GAN training and gives visibly cleaner digits; keeping 0.999 of
   // it at each step averages over ~1000 steps, about an epoch.
@@ -58,6 +60,7 @@ export const cdcganRecipe: Recipe = {
       fakeClassWeight: checkpoint.settings.fakeClassWeight ?? this.defaultFakeClassWeight!,
       generatorClassWeight:
         checkpoint.settings.generatorClassWeight ?? this.defaultGeneratorClassWeight!,
+      diversityWeight: checkpoint.settings.diversityWeight ?? this.defaultDiversityWeight!,
     };
     const decay = checkpoint.settings.averageDecay ?? this.defaultAverageDecay!;
     return {

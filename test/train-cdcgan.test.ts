@@ -6,7 +6,7 @@ import { defaultDataDir } from '../src/data/mnist.js';
 import { decodePng } from '../src/image/png.js';
 import { useBackend } from '../src/models/backend.js';
 import { Generator } from '../src/models/generator.js';
-import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { loadCheckpoint, type SettingsFrom } from '../src/train/checkpoint.js';
 import { train, type TrainOptions } from '../src/train/train.js';
 import { temporaryDir } from './fixtures/temp-dir.js';
 
@@ -61,6 +61,12 @@ async function resumedWith(name: string, changes: Partial<TrainOptions>) {
   };
 }
 
+/** A part of a resumed run's schedule: the settings of `options` with `changes`. */
+function part(fromEpoch: number, changes: Partial<SettingsFrom> = {}): SettingsFrom {
+  const defaults = { fakeClassWeight: 1, generatorClassWeight: 1, diversityWeight: 0 };
+  return { fromEpoch, learningRate: 2e-4, ...defaults, averageDecay: 0.999, ...changes };
+}
+
 describe('cdcgan training', () => {
   test('draws a sample grid of four rows of the digits 0 to 9', () => {
     const grid = decodePng(readFileSync(join(root, 'straight', 'samples', 'epoch-002.png')));
@@ -102,22 +108,8 @@ describe('cdcgan training', () => {
       changed.log.join('\n'),
     );
     assert.deepEqual(changed.checkpoint.settings.schedule, [
-      {
-        fromEpoch: 1,
-        learningRate: 2e-4,
-        fakeClassWeight: 1,
-        generatorClassWeight: 1,
-        diversityWeight: 0,
-        averageDecay: 0.999,
-      },
-      {
-        fromEpoch: 2,
-        learningRate: 2e-4,
-        fakeClassWeight: 0,
-        generatorClassWeight: 1,
-        diversityWeight: 0,
-        averageDecay: 0.999,
-      },
+      part(1),
+      part(2, { fakeClassWeight: 0 }),
     ]);
     assert.notDeepEqual(changed.checkpoint.discriminator, straightCheckpoint().discriminator);
     assert.equal(changed.manifest.training.fakeClassWeight, 0);
@@ -141,22 +133,8 @@ describe('cdcgan training', () => {
     );
     assert.equal(changed.checkpoint.settings.generatorClassWeight, 0.25);
     assert.deepEqual(changed.checkpoint.settings.schedule, [
-      {
-        fromEpoch: 1,
-        learningRate: 2e-4,
-        fakeClassWeight: 1,
-        generatorClassWeight: 1,
-        diversityWeight: 0,
-        averageDecay: 0.999,
-      },
-      {
-        fromEpoch: 2,
-        learningRate: 2e-4,
-        fakeClassWeight: 1,
-        generatorClassWeight: 0.25,
-        diversityWeight: 0,
-        averageDecay: 0.999,
-      },
+      part(1),
+      part(2, { generatorClassWeight: 0.25 }),
     ]);
     assert.notDeepEqual(changed.checkpoint.generator, straightCheckpoint().generator);
     assert.equal(changed.manifest.training.generatorClassWeight, 0.25);
@@ -192,52 +170,22 @@ describe('cdcgan training', () => {
     assert.deepEqual(changed.checkpoint.generatorAverage, straight.generator);
     assert.notDeepEqual(straight.generatorAverage, straight.generator);
     assert.equal(changed.manifest.training.averageDecay, 0);
-    assert.deepEqual(changed.checkpoint.settings.schedule?.at(-1), {
-      fromEpoch: 2,
-      learningRate: 2e-4,
-      fakeClassWeight: 1,
-      generatorClassWeight: 1,
-      diversityWeight: 0,
-      averageDecay: 0,
+    assert.deepEqual(changed.checkpoint.settings.schedule?.at(-1), part(2, { averageDecay: 0 }));
+  });
+
+  const refusedForSeedMlp: [Partial<TrainOptions>, string][] = [
+    [{ averageDecay: 0.9 }, '--average-decay applies to architectures that serve a weight average'],
+    [{ generatorClassWeight: 0 }, '--generator-class-weight applies to conditional architectures'],
+    [{ fakeClassWeight: 0 }, '--fake-class-weight applies to conditional architectures'],
+    [{ diversityWeight: 1 }, '--diversity-weight applies to conditional architectures'],
+  ];
+  for (const [setting, refusal] of refusedForSeedMlp) {
+    test(`${refusal.split(' ')[0]} is refused for seed-mlp, which has no such setting`, async () => {
+      const out = join(root, `mlp-${Object.keys(setting)[0]}`);
+      await assert.rejects(
+        train(options(out, { architecture: 'seed-mlp', ...setting }), () => false),
+        { message: `${refusal} (cdcgan), not seed-mlp` },
+      );
     });
-  });
-
-  test('--average-decay is refused for seed-mlp, which serves its last weights', async () => {
-    await assert.rejects(
-      train(
-        options(join(root, 'mlp-decay'), { architecture: 'seed-mlp', averageDecay: 0.9 }),
-        () => false,
-      ),
-      {
-        message:
-          '--average-decay applies to architectures that serve a weight average (cdcgan), ' +
-          'not seed-mlp',
-      },
-    );
-  });
-
-  test('--generator-class-weight is refused for seed-mlp, which has no digit loss', async () => {
-    await assert.rejects(
-      train(
-        options(join(root, 'mlp-weight'), { architecture: 'seed-mlp', generatorClassWeight: 0 }),
-        () => false,
-      ),
-      {
-        message:
-          '--generator-class-weight applies to conditional architectures (cdcgan), not seed-mlp',
-      },
-    );
-  });
-
-  test('--fake-class-weight is refused for seed-mlp, which has no digit loss', async () => {
-    await assert.rejects(
-      train(
-        options(join(root, 'mlp'), { architecture: 'seed-mlp', fakeClassWeight: 0 }),
-        () => false,
-      ),
-      {
-        message: '--fake-class-weight applies to conditional architectures (cdcgan), not seed-mlp',
-      },
-    );
-  });
+  }
 });

@@ -83,6 +83,14 @@ program
         '(default: 0.999, about an epoch; 0.9999: about ten); may change on --resume',
     ).argParser(numberIn(0, 1)),
   )
+  .addOption(
+    new Option(
+      '--spread-group <n>',
+      "cdcgan: the discriminator's last feature channel becomes the spread of each group of n " +
+        'images, so it can tell a batch drawn in too few ways (default: 0, off); may change ' +
+        'on --resume',
+    ).argParser(integerIn(0, 64)),
+  )
   .addOption(dataOption())
   .addOption(new Option('--out <dir>', 'run folder (default: runs/<architecture>)'))
   .option('--resume', 'continue the run in --out from its checkpoint', false)
@@ -114,6 +122,7 @@ program
         generatorClassWeight: flags.generatorClassWeight,
         diversityWeight: flags.diversityWeight,
         averageDecay: flags.averageDecay,
+        spreadGroup: flags.spreadGroup,
         seed: flags.seed,
         data: flags.data,
         out: flags.out ?? `runs/${flags.architecture}`,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { tf, useBackend } from '../src/models/backend.js';
 import type { Layer } from '../src/models/net/layer.js';
 import {
+  batchSpread,
   conv3x3,
   dense,
   downsample2x,
@@ -70,6 +71,16 @@ const CASES: Case[] = [
       tanh(),
     ],
     inputShape: [2, 4],
+  },
+  {
+    name: 'batchSpread in groups of 2, after a conv (the spread channel feeds the next layer)',
+    layers: [conv3x3(1, 3), batchSpread(2), dense(3, 2)],
+    inputShape: [4, 3, 3, 1],
+  },
+  {
+    name: 'batchSpread in groups of 3 where the batch of 4 divides only into groups of 2',
+    layers: [dense(2, 3), reshape([1, 1, 3]), batchSpread(3), dense(3, 1)],
+    inputShape: [4, 2],
   },
   {
     name: 'dropout with a fixed mask',

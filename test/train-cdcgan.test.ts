@@ -64,7 +64,14 @@ async function resumedWith(name: string, changes: Partial<TrainOptions>) {
 /** A part of a resumed run's schedule: the settings of `options` with `changes`. */
 function part(fromEpoch: number, changes: Partial<SettingsFrom> = {}): SettingsFrom {
   const defaults = { fakeClassWeight: 1, generatorClassWeight: 1, diversityWeight: 0 };
-  return { fromEpoch, learningRate: 2e-4, ...defaults, averageDecay: 0.999, ...changes };
+  return {
+    fromEpoch,
+    learningRate: 2e-4,
+    ...defaults,
+    averageDecay: 0.999,
+    spreadGroup: 0,
+    ...changes,
+  };
 }
 
 describe('cdcgan training', () => {
@@ -173,11 +180,22 @@ describe('cdcgan training', () => {
     assert.deepEqual(changed.checkpoint.settings.schedule?.at(-1), part(2, { averageDecay: 0 }));
   });
 
+  test('--spread-group 4 on resume: logged, scheduled, same parameters, steps differ', async () => {
+    const changed = await resumedWith('spread', { spreadGroup: 4 });
+    assert.ok(changed.log.includes('spread group 0 -> 4 from epoch 2 on'), changed.log.join('\n'));
+    assert.deepEqual(changed.checkpoint.settings.schedule?.at(-1), part(2, { spreadGroup: 4 }));
+    assert.equal(changed.manifest.training.spreadGroup, 4);
+    // The spread takes over a channel rather than adding one: the same 52,171 parameters.
+    assert.equal(changed.checkpoint.discriminator.length, SIZES.discriminator);
+    assert.notDeepEqual(changed.checkpoint.discriminator, straightCheckpoint().discriminator);
+  });
+
   const refusedForSeedMlp: [Partial<TrainOptions>, string][] = [
     [{ averageDecay: 0.9 }, '--average-decay applies to architectures that serve a weight average'],
     [{ generatorClassWeight: 0 }, '--generator-class-weight applies to conditional architectures'],
     [{ fakeClassWeight: 0 }, '--fake-class-weight applies to conditional architectures'],
     [{ diversityWeight: 1 }, '--diversity-weight applies to conditional architectures'],
+    [{ spreadGroup: 4 }, '--spread-group applies to conditional architectures'],
   ];
   for (const [setting, refusal] of refusedForSeedMlp) {
     test(`${refusal.split(' ')[0]} is refused for seed-mlp, which has no such setting`, async () => {

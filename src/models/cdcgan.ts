@@ -1,4 +1,5 @@
 import {
+  batchSpread,
   conv3x3,
   dense,
   downsample2x,
@@ -45,7 +46,12 @@ export function cdcganGenerator(): Network {
   ]);
 }
 
-export function cdcganDiscriminator(): Network {
+/**
+ * `spreadGroup` above 0 gives the last feature channel over to the spread of each group of that
+ * many images (see batchSpread), so the discriminator can tell a batch drawn in too few ways;
+ * the parameters are the same either way.
+ */
+export function cdcganDiscriminator(spreadGroup = 0): Network {
   return new Network([
     downsample2x(1, 32),
     leakyRelu(0.2),
@@ -53,6 +59,7 @@ export function cdcganDiscriminator(): Network {
     leakyRelu(0.2),
     downsample2x(32, 64),
     leakyRelu(0.2),
+    ...(spreadGroup > 0 ? [batchSpread(spreadGroup)] : []),
     reshape([7 * 7 * 64]),
     dense(7 * 7 * 64, 1 + CLASSES),
   ]);

@@ -32,6 +32,7 @@ export interface Manifest {
     generatorClassWeight?: number;
     diversityWeight?: number;
     averageDecay?: number;
+    spreadGroup?: number;
     schedule?: {
       fromEpoch: number;
       afterStep?: number;
@@ -40,6 +41,7 @@ export interface Manifest {
       generatorClassWeight?: number;
       diversityWeight?: number;
       averageDecay?: number;
+      spreadGroup?: number;
     }[];
     seed: number;
     seconds: number;

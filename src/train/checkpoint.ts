@@ -42,6 +42,8 @@ export interface RunSettings {
   diversityWeight?: number;
   /** cdcgan's share of the served weight average kept at each step; absent: the recipe's own. */
   averageDecay?: number;
+  /** cdcgan's images per group of the discriminator's batch-spread input; absent: the recipe's. */
+  spreadGroup?: number;
   /** The settings the run had from each epoch on, once one changed on resume; else absent. */
   schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
@@ -60,6 +62,7 @@ export interface SettingsFrom {
   generatorClassWeight?: number;
   diversityWeight?: number;
   averageDecay?: number;
+  spreadGroup?: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

@@ -31,6 +31,8 @@ export interface Recipe {
    * at each step when a run sets none (RunSettings.averageDecay).
    */
   defaultAverageDecay?: number;
+  /** For cdcgan's discriminator: images per group of its batch-spread input (0: none). */
+  defaultSpreadGroup?: number;
   initialise(random: Random): { generator: Float32Array; discriminator: Float32Array };
   /**
    * Puts a checkpoint's networks and optimizer state on the backend, to train with the

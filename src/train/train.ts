@@ -52,6 +52,8 @@ export interface TrainOptions {
    * out); may change too.
    */
   averageDecay?: number;
+  /** cdcgan only: images per group of the discriminator's batch-spread input (0: none). */
+  spreadGroup?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -334,6 +336,13 @@ const RECIPE_SETTINGS = [
     recipeDefault: 'defaultAverageDecay',
     appliesTo: 'architectures that serve a weight average (cdcgan)',
     label: 'average decay',
+  },
+  {
+    key: 'spreadGroup',
+    flag: '--spread-group',
+    recipeDefault: 'defaultSpreadGroup',
+    appliesTo: 'conditional architectures (cdcgan)',
+    label: 'spread group',
   },
 ] as const;
 

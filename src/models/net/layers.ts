@@ -296,3 +296,50 @@ export function dropout(p: number): Layer {
     },
   };
 }
+
+/**
+ * Lets a discriminator see how varied a batch is (the minibatch standard deviation of
+ * progressive GANs): the batch is split into groups of `groupSize` consecutive images (fewer
+ * when the batch does not divide), and the last channel of an NHWC input is replaced by the
+ * group's spread, the standard deviation across the group of each other value, averaged.
+ * Replacing a channel rather than adding one keeps the network's parameters as they are, so a
+ * trained discriminator can be given this input on resume.
+ */
+export function batchSpread(groupSize: number, epsilon = 1e-8): Layer {
+  return {
+    parameterShapes: [],
+    fanIn: 1,
+    forward(_, x): LayerPass {
+      const [n, height, width, channels] = x.shape;
+      let group = Math.min(groupSize, n);
+      while (n % group !== 0) group--;
+      const kept = tf.slice(x, [0, 0, 0, 0], [n, height, width, channels - 1]);
+      const values = height * width * (channels - 1);
+      const rows = tf.reshape(kept, [n / group, group, values]);
+      const centred = tf.sub(rows, tf.mean(rows, 1, true));
+      const deviation = tf.sqrt(tf.add(tf.mean(tf.square(centred), 1, true), epsilon));
+      const spread = tf.mean(deviation, 2, true);
+      const perImage = tf.reshape(tf.tile(spread, [1, group, 1]), [n, 1, 1, 1]);
+      const output = tf.concat([kept, tf.tile(perImage, [1, height, width, 1])], 3);
+      return {
+        output,
+        backward(dOutput) {
+          const dKept = tf.slice(dOutput, [0, 0, 0, 0], [n, height, width, channels - 1]);
+          const dSpreadMap = tf.slice(dOutput, [0, 0, 0, channels - 1], [n, height, width, 1]);
+          const dSpread = tf.sum(tf.reshape(dSpreadMap, [n / group, group * height * width]), 1);
+          // d spread / d x = (x - group mean) / (group * values * deviation); the mean's own
+          // dependence on x cancels because the centred values sum to zero over the group.
+          const dRows = tf.mul(
+            tf.reshape(dSpread, [n / group, 1, 1]),
+            tf.div(centred, tf.mul(deviation, group * values)),
+          );
+          const dInput = tf.add(dKept, tf.reshape(dRows, [n, height, width, channels - 1]));
+          return {
+            input: tf.concat([dInput, tf.zeros([n, height, width, 1])], 3),
+            parameters: null,
+          };
+        },
+      };
+    },
+  };
+}

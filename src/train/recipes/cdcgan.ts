@@ -31,6 +31,8 @@ export const cdcganRecipe: Recipe = {
   // the step-to-step wobble of GAN training and gives visibly cleaner digits; keeping 0.999 of
   // it at each step averages over ~1000 steps, about an epoch.
   defaultAverageDecay: 0.999,
+  // The published ACGAN discriminator judges each image alone.
+  defaultSpreadGroup: 0,
   initialise(random) {
     return {
       generator: generatorNetwork.initialParameters(random),
@@ -45,8 +47,9 @@ export const cdcganRecipe: Recipe = {
       adam,
       checkpoint.generatorAdam,
     );
+    const spreadGroup = checkpoint.settings.spreadGroup ?? this.defaultSpreadGroup!;
     const discriminator = new Trainable(
-      discriminatorNetwork,
+      spreadGroup > 0 ? cdcganDiscriminator(spreadGroup) : discriminatorNetwork,
       checkpoint.discriminator,
       adam,
       checkpoint.discriminatorAdam,

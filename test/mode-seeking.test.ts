@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { tf, useBackend } from '../src/models/backend.js';
 import { Random, uniformArray } from '../src/models/random.js';
 import { modeSeekingLoss } from '../src/train/mode-seeking.js';
+import { centralDifferences } from './fixtures/finite-differences.js';
 
 describe('mode-seeking loss', () => {
   test('two drawings half a unit apart from latents one unit apart: 1 / 0.5, by hand', async () => {
@@ -33,15 +34,10 @@ describe('mode-seeking loss', () => {
       modeSeekingLoss(tf.tensor2d(v, [n, pixels]), latents, 3, 2).loss.dataSync()[0];
     const { dImages } = modeSeekingLoss(tf.tensor2d(values, [n, pixels]), latents, 3, 2);
     const analytic = dImages.dataSync();
-    const h = 1e-3;
-    for (let i = 0; i < n * pixels; i++) {
-      const up = Float32Array.from(values);
-      const down = Float32Array.from(values);
-      up[i] += h;
-      down[i] -= h;
-      const numeric = (lossAt(up) - lossAt(down)) / (2 * h);
-      assert.ok(Math.abs(numeric - analytic[i]) < 1e-3, `${i}: ${numeric} vs ${analytic[i]}`);
-    }
+    const numeric = centralDifferences(lossAt, values, 1e-3);
+    numeric.forEach((value, i) =>
+      assert.ok(Math.abs(value - analytic[i]) < 1e-3, `${i}: ${value} vs ${analytic[i]}`),
+    );
     assert.deepEqual(Array.from(analytic.slice(4 * pixels)), new Array(pixels).fill(0));
   });
 

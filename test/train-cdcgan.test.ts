@@ -63,11 +63,12 @@ async function resumedWith(name: string, changes: Partial<TrainOptions>) {
 
 /** A part of a resumed run's schedule: the settings of `options` with `changes`. */
 function part(fromEpoch: number, changes: Partial<SettingsFrom> = {}): SettingsFrom {
-  const defaults = { fakeClassWeight: 1, generatorClassWeight: 1, diversityWeight: 0 };
   return {
     fromEpoch,
     learningRate: 2e-4,
-    ...defaults,
+    fakeClassWeight: 1,
+    generatorClassWeight: 1,
+    diversityWeight: 0,
     averageDecay: 0.999,
     spreadGroup: 0,
     ...changes,

@@ -13,6 +13,23 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const GENERATOR_FILE = 'generator.safetensors';
 
+/**
+ * The settings only some recipes have (cdcgan's), which a run may change when it resumes; each
+ * absent means the recipe's own default. Runs, their checkpoints and their manifests share them.
+ */
+export interface RecipeSettings {
+  /** Weight of the discriminator's digit loss on generated images (1: ACGAN as published). */
+  fakeClassWeight?: number;
+  /** Weight of the generator's digit loss (1: ACGAN as published). */
+  generatorClassWeight?: number;
+  /** Weight of the mode-seeking loss in the generator's step (0: off). */
+  diversityWeight?: number;
+  /** Share of the served average of the generator's weights kept at each step (0.999). */
+  averageDecay?: number;
+  /** Images per group of the discriminator's batch-spread input (0: none). */
+  spreadGroup?: number;
+}
+
 export interface Manifest {
   name: string;
   architecture: string;
@@ -23,32 +40,24 @@ export interface Manifest {
   imageSize: number;
   parameters: number;
   dataset: { name: string; source: string; split: string; count: number };
-  training: {
-    epochs: number;
-    batchSize: number;
-    /** The rate of the last epochs; `schedule` lists the settings of each part when it changed. */
-    learningRate: number;
-    fakeClassWeight?: number;
-    generatorClassWeight?: number;
-    diversityWeight?: number;
-    averageDecay?: number;
-    spreadGroup?: number;
-    schedule?: {
-      fromEpoch: number;
-      afterStep?: number;
-      learningRate: number;
-      fakeClassWeight?: number;
-      generatorClassWeight?: number;
-      diversityWeight?: number;
-      averageDecay?: number;
-      spreadGroup?: number;
-    }[];
-    seed: number;
-    seconds: number;
-    backend: string;
-    machine: string;
-    finalLosses: { discriminator: number; generator: number };
-  } | null;
+  training:
+    | (RecipeSettings & {
+        epochs: number;
+        batchSize: number;
+        /** The rate of the last epochs; `schedule` lists the settings of each part when it changed. */
+        learningRate: number;
+        schedule?: (RecipeSettings & {
+          fromEpoch: number;
+          afterStep?: number;
+          learningRate: number;
+        })[];
+        seed: number;
+        seconds: number;
+        backend: string;
+        machine: string;
+        finalLosses: { discriminator: number; generator: number };
+      })
+    | null;
   /** Set when the weights came from another framework's file rather than our training. */
   imported?: { from: string; sha256: string; keys: 'sequential' | 'fc' };
   files: Record<string, { sha256: string; bytes: number }>;

@@ -46,9 +46,9 @@ export function acganStep(
   const n = images.shape[0];
   const { classes } = gan;
   const fakeLabels = () => Int32Array.from({ length: n }, () => random.below(classes));
+  const newLatents = () => uniformArray(random, n * gan.latentSize, -1, 1);
   const generatorInput = (digits: Int32Array, latents = newLatents()) =>
     tf.concat([tf.tensor2d(latents, [n, gan.latentSize]), oneHot(digits, classes)], 1);
-  const newLatents = () => uniformArray(random, n * gan.latentSize, -1, 1);
 
   const { generator: g, discriminator: d } = gan;
   const discriminatorLoss = tf.tidy(() => {

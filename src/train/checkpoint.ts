@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { AdamState } from '../models/adam.js';
+import type { RecipeSettings } from '../models/model-file.js';
 import { decodeSafetensors, encodeSafetensors } from '../models/safetensors.js';
 
 /**
@@ -29,21 +30,12 @@ export interface Checkpoint {
   generatorAverage?: Float32Array;
 }
 
-export interface RunSettings {
+/** Settings of a run; the recipe settings absent are the recipe's own defaults. */
+export interface RunSettings extends RecipeSettings {
   seed: number;
   batchSize: number;
   /** The rate the run trains at now. */
   learningRate: number;
-  /** cdcgan's weight of the discriminator's digit loss on fakes; absent: the recipe's own. */
-  fakeClassWeight?: number;
-  /** cdcgan's weight of the generator's digit loss; absent: the recipe's own. */
-  generatorClassWeight?: number;
-  /** cdcgan's weight of the mode-seeking loss in the generator's step; absent: the recipe's. */
-  diversityWeight?: number;
-  /** cdcgan's share of the served weight average kept at each step; absent: the recipe's own. */
-  averageDecay?: number;
-  /** cdcgan's images per group of the discriminator's batch-spread input; absent: the recipe's. */
-  spreadGroup?: number;
   /** The settings the run had from each epoch on, once one changed on resume; else absent. */
   schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
@@ -54,15 +46,10 @@ export interface RunSettings {
  * The settings that may change on resume, used from epoch `fromEpoch` on: from its start, or,
  * when the run was stopped and changed mid-epoch, after its first `afterStep` steps.
  */
-export interface SettingsFrom {
+export interface SettingsFrom extends RecipeSettings {
   fromEpoch: number;
   afterStep?: number;
   learningRate: number;
-  fakeClassWeight?: number;
-  generatorClassWeight?: number;
-  diversityWeight?: number;
-  averageDecay?: number;
-  spreadGroup?: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data/mnist.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
-import { saveGenerator } from '../models/model-file.js';
+import { saveGenerator, type RecipeSettings } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
 import {
   loadCheckpoint,
@@ -26,7 +26,12 @@ export const RECIPES: Record<string, Recipe> = {
   [cdcganRecipe.architecture]: cdcganRecipe,
 };
 
-export interface TrainOptions {
+/**
+ * What `train` is asked for. The recipe settings (cdcgan's loss weights, average decay and
+ * spread group) take the recipe's defaults on a new run when left out, the run's own on
+ * --resume; given on --resume, like the learning rate, they apply from the next step on.
+ */
+export interface TrainOptions extends RecipeSettings {
   /** Which GAN to train: a key of RECIPES. */
   architecture: string;
   /** Total epochs the run should reach (a resumed run continues up to this number). */
@@ -38,22 +43,6 @@ export interface TrainOptions {
    * rate for a run's last epochs), and the change is kept in the checkpoint and manifest.
    */
   learningRate?: number;
-  /**
-   * cdcgan only: weight of the discriminator's digit loss on generated images (1, ACGAN as
-   * published, when left out on a new run). Like the learning rate, it may change on resume.
-   */
-  fakeClassWeight?: number;
-  /** cdcgan only: weight of the generator's digit loss (1 when left out); may change too. */
-  generatorClassWeight?: number;
-  /** cdcgan only: weight of the mode-seeking loss in the generator's step (0: off); may change. */
-  diversityWeight?: number;
-  /**
-   * cdcgan only: how much of the served weight average is kept at each step (0.999 when left
-   * out); may change too.
-   */
-  averageDecay?: number;
-  /** cdcgan only: images per group of the discriminator's batch-spread input (0: none). */
-  spreadGroup?: number;
   seed: number;
   /** Folder of MNIST-layout IDX files. */
   data: string;
@@ -345,8 +334,6 @@ const RECIPE_SETTINGS = [
     label: 'spread group',
   },
 ] as const;
-
-type RecipeSettings = Pick<RunSettings, (typeof RECIPE_SETTINGS)[number]['key']>;
 
 /** The recipe settings given in `from`, leaving out those not set. */
 function recipeSettings(from: RecipeSettings): RecipeSettings {

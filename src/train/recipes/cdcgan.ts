@@ -47,9 +47,8 @@ export const cdcganRecipe: Recipe = {
       adam,
       checkpoint.generatorAdam,
     );
-    const spreadGroup = checkpoint.settings.spreadGroup ?? this.defaultSpreadGroup!;
     const discriminator = new Trainable(
-      spreadGroup > 0 ? cdcganDiscriminator(spreadGroup) : discriminatorNetwork,
+      cdcganDiscriminator(checkpoint.settings.spreadGroup ?? this.defaultSpreadGroup!),
       checkpoint.discriminator,
       adam,
       checkpoint.discriminatorAdam,

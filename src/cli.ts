@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
 import { BACKENDS, parseBackend, useBackend } from './models/backend.js';
-import { integerIn, numberIn, positiveNumber } from './cli/parse.js';
+import { folderName, integerIn, numberIn, positiveNumber } from './cli/parse.js';
 import { ARCHITECTURES } from './models/architectures.js';
 import { SEED_MLP_NAME } from './models/seed-mlp.js';
 
@@ -171,9 +171,9 @@ program
       .argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
   .addOption(
-    new Option('--workers <n>', 'server processes sharing the port (default: one per core)')
+    new Option('--workers <n>', 'server processes sharing the port')
       .env('MNIST_GAN_WORKERS')
-      .default(availableParallelism())
+      .default(availableParallelism(), `one per core: ${availableParallelism()}`)
       .argParser(integerIn(1, 64)),
   )
   .addOption(
@@ -286,7 +286,11 @@ program
   .description(
     "measure how good a model's digits are: FD, IS, class spread and, if conditional, accuracy",
   )
-  .requiredOption('--model <name>', 'model folder name inside --models')
+  .addOption(
+    new Option('--model <name>', 'model folder name inside --models')
+      .makeOptionMandatory()
+      .argParser(folderName),
+  )
   .addOption(
     new Option('--models <dir>', 'folder of models').default(
       SHIPPED_MODELS_DIR,

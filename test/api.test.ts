@@ -201,7 +201,9 @@ describe('GET /generate with a bad query', () => {
     {
       query: 'seed=1&seed=2',
       parameter: 'seed',
-      message: 'query parameter "seed" must be integer; allowed: an integer from 0 to 4294967295',
+      message:
+        'query parameter "seed" is given 2 times; give it once; ' +
+        'allowed: an integer from 0 to 4294967295',
     },
     {
       query: 'format=gif',

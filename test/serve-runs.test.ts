@@ -179,7 +179,13 @@ describe('GET /runs/:name/samples/:epoch.png', () => {
   test('answers 404 for an epoch without a grid, 400 for an epoch that is no number', async () => {
     assert.equal((await get(`/runs/${FIRST_RUN}/samples/9.png`)).statusCode, 404);
     assert.equal((await get(`/runs/nothing-here/samples/1.png`)).statusCode, 404);
-    assert.equal((await get(`/runs/${FIRST_RUN}/samples/x.png`)).statusCode, 400);
+    const notNumber = await get(`/runs/${FIRST_RUN}/samples/x.png`);
+    assert.equal(notNumber.statusCode, 400);
+    assert.equal(notNumber.json().parameter, 'epoch');
+    assert.equal(
+      notNumber.json().message,
+      'path parameter "epoch" must be integer; allowed: an integer',
+    );
   });
 });
 

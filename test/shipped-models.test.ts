@@ -91,7 +91,7 @@ describe('the shipped models served', () => {
     ]);
   });
 
-  test('/generate?digit=7 draws sevens: 48 of 50 seeds at least, as the classifier judges', async () => {
+  test('/generate?digit=7 draws sevens: at least 48 of 50 by the classifier', async () => {
     const images = new Float32Array(50 * CELL * CELL);
     for (let seed = 0; seed < 50; seed++) {
       const response = await app.inject(`/generate?digit=7&seed=${seed}`);
@@ -119,7 +119,7 @@ describe('the shipped models served', () => {
 });
 
 describe('mnist-gan evaluate on the shipped cdcgan', () => {
-  test('--json: the model beside the real-digit floor and seed-mlp, recorded in its manifest', async () => {
+  test('--json: the model beside the floor and seed-mlp, recorded in its manifest', async () => {
     const models = temporaryDir('evaluate');
     cpSync(SHIPPED, models, { recursive: true });
     const args = ['evaluate', '--model', 'cdcgan', '--models', models, '--n', '500', '--json'];
@@ -171,5 +171,17 @@ describe('mnist-gan evaluate on the shipped cdcgan', () => {
     }
     assert.match(stdout, /cdcgan accuracy per digit: 0: \d+\.\d%/);
     assert.equal(readFileSync(manifestPath, 'utf8'), before);
+  });
+
+  test('--model given a path is refused, saying to give its parent as --models', async () => {
+    const { code, stderr } = await startCli(['evaluate', '--model', '/tmp/models/cdcgan']).ended;
+    assert.equal(code, 1);
+    const [first] = stderr.split('\n');
+    assert.equal(
+      first,
+      "error: option '--model <name>' argument '/tmp/models/cdcgan' is invalid. " +
+        'must be the name of a folder inside --models, got "/tmp/models/cdcgan"; ' +
+        'for a model elsewhere, give its parent folder as --models and its folder name as --model',
+    );
   });
 });

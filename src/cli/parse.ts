@@ -33,3 +33,14 @@ export function numberIn(min: number, max: number) {
     return n;
   };
 }
+
+/** A model folder's name inside --models: a path here would be joined onto --models. */
+export function folderName(value: string): string {
+  if (value === '' || /[/\\]/.test(value) || value === '.' || value === '..') {
+    throw new InvalidArgumentError(
+      `must be the name of a folder inside --models, got "${value}"; for a model elsewhere, ` +
+        'give its parent folder as --models and its folder name as --model',
+    );
+  }
+  return value;
+}

@@ -64,8 +64,14 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   });
 }
 
+/** What a user calls each part of a request Fastify validates; a body's parts are its fields. */
+const PLACES: Record<string, string> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+};
+
 function describeIssue(issue: SchemaIssue, where: string): ProblemBody {
-  const place = where === 'querystring' ? 'query parameter' : `${where} field`;
+  const place = PLACES[where] ?? `${where} field`;
   if (issue.keyword === 'additionalProperties') {
     const name = String(issue.params.additionalProperty);
     const known = Object.keys((issue.parentSchema?.properties as object) ?? {}).join(', ');

@@ -71,7 +71,8 @@ export function querystring(properties: Record<string, object>, required: string
 }
 
 /**
- * Refuses the integer parameters Ajv's coercion would misread: a blank string (" " == 0 in
+ * Refuses a parameter given more than once (Ajv would only say an array is not an integer),
+ * and the integer parameters Ajv's coercion would misread: a blank string (" " == 0 in
  * JavaScript, so Ajv makes it 0) and "Infinity" or "1e400", which Ajv makes Infinity and then
  * skips minimum and maximum, checked on finite numbers only. Other numeric forms JavaScript
  * reads as an integer ("1e3", "+5", " 42") keep their meaning. Runs as each route's
@@ -84,11 +85,15 @@ export async function checkNumberForms(request: FastifyRequest): Promise<void> {
   >;
   const parts = [
     { values: request.query, properties: schema.querystring?.properties, label: 'query parameter' },
-    { values: request.params, properties: schema.params?.properties, label: 'params field' },
+    { values: request.params, properties: schema.params?.properties, label: 'path parameter' },
   ];
   for (const { values, properties, label } of parts) {
     for (const [name, raw] of Object.entries((values ?? {}) as Record<string, unknown>)) {
       const property = properties?.[name];
+      if (property && Array.isArray(raw)) {
+        const message = `${label} "${name}" is given ${raw.length} times; give it once`;
+        throw new ParameterError(name, message, allowedValues(property));
+      }
       if (property?.type !== 'integer' || typeof raw !== 'string') continue;
       if (raw.trim() !== '' && Number(raw) !== Infinity && Number(raw) !== -Infinity) continue;
       const allowed = allowedValues(property);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from './data/mnist.js';
@@ -11,10 +12,12 @@ import { SEED_MLP_NAME } from './models/seed-mlp.js';
 
 /** The models that ship with the package, found from this file so any working directory works. */
 const SHIPPED_MODELS_DIR = fileURLToPath(new URL('../models', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /** One entry point, one subcommand per job. Every failure ends in one line on stderr. */
 const program = new Command('mnist-gan')
   .description('Train a GAN on handwritten digits and serve freshly generated ones over HTTP')
+  .version(PACKAGE.version)
   .showHelpAfterError();
 
 const dataOption = () =>

@@ -270,7 +270,7 @@ describe('a checkpoint of another architecture is refused', () => {
     assertRefusedWith(
       await resumed.ended,
       `mnist-gan: ${join(out, 'checkpoint.safetensors')}: checkpoint of architecture ` +
-        '"seed-mlp", expected "cdcgan"',
+        '"seed-mlp", expected "cdcgan"; resume it with --architecture seed-mlp',
     );
   });
 });

@@ -189,6 +189,22 @@ describe('resuming', () => {
     assert.equal(existsSync(out), false, 'a failed resume leaves no empty run folder behind');
   });
 
+  test('with --resume and --epochs already reached says so and leaves the run as it was', async () => {
+    const out = join(root, 'already-done');
+    await runTraining(out, { epochs: 2 });
+    const before = readFileSync(join(out, 'checkpoint.safetensors'));
+
+    const again = await runTraining(out, { epochs: 1, resume: true });
+    assert.ok(
+      again.log.includes(
+        'the run has done 2 epochs, --epochs 1 asks for no more; give a larger --epochs to train on',
+      ),
+      again.log.join('\n'),
+    );
+    assert.equal(again.result.epoch, 2);
+    assert.deepEqual(readFileSync(join(out, 'checkpoint.safetensors')), before);
+  });
+
   test("without --lr keeps the run's own rate; with a new --lr uses it from the next epoch", async () => {
     const out = join(root, 'rate-changes');
     await runTraining(out, { epochs: 1, learningRate: 0.001 });

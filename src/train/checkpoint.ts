@@ -54,6 +54,17 @@ export interface SettingsFrom extends RecipeSettings {
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
+/** A checkpoint of another architecture than the one asked for: both are named. */
+export class ArchitectureMismatch extends Error {
+  constructor(
+    path: string,
+    readonly found: string,
+    readonly expected: string,
+  ) {
+    super(`${path}: checkpoint of architecture "${found}", expected "${expected}"`);
+  }
+}
+
 export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
   const {
     generator,
@@ -97,9 +108,7 @@ export function loadCheckpoint(
     );
   }
   if (state.architecture !== architecture) {
-    throw new Error(
-      `${path}: checkpoint of architecture "${state.architecture}", expected "${architecture}"`,
-    );
+    throw new ArchitectureMismatch(path, String(state.architecture), architecture);
   }
   const take = (name: string, size: number) => {
     const tensor = tensors[name];

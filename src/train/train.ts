@@ -7,6 +7,7 @@ import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { saveGenerator, type RecipeSettings } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
 import {
+  ArchitectureMismatch,
   loadCheckpoint,
   saveCheckpoint,
   type Checkpoint,
@@ -109,6 +110,13 @@ export async function train(
   }
   if (start.epoch > 0 || start.stepInEpoch > 0) {
     options.log(`resuming ${checkpointPath} after epoch ${start.epoch}, step ${start.stepInEpoch}`);
+  }
+  if (start.epoch >= options.epochs) {
+    // --epochs is the total a run should reach, not how many more: say so rather than nothing.
+    options.log(
+      `the run has done ${start.epoch} epochs, --epochs ${options.epochs} asks for no more; ` +
+        'give a larger --epochs to train on',
+    );
   }
 
   const gan = recipe.start(start);
@@ -257,6 +265,16 @@ function gatherBatch(
   return { images: batch, labels, rows };
 }
 
+/** The run's checkpoint; one of another architecture is refused saying which to ask for. */
+function resumedCheckpoint(path: string, recipe: Recipe): Checkpoint {
+  try {
+    return loadCheckpoint(path, recipe.architecture, recipe.sizes);
+  } catch (error) {
+    if (!(error instanceof ArchitectureMismatch) || !(error.found in RECIPES)) throw error;
+    throw new Error(`${error.message}; resume it with --architecture ${error.found}`);
+  }
+}
+
 /** The checkpoint to continue from, or a fresh start; refuses to overwrite a run silently. */
 function startingPoint(
   recipe: Recipe,
@@ -265,7 +283,7 @@ function startingPoint(
   settings: RunSettings,
 ): Checkpoint {
   if (options.resume) {
-    const checkpoint = loadCheckpoint(checkpointPath, recipe.architecture, recipe.sizes);
+    const checkpoint = resumedCheckpoint(checkpointPath, recipe);
     const saved = checkpoint.settings;
     checkSameSettings(checkpointPath, saved, settings);
     return withChangedSettings(recipe, checkpoint, options);

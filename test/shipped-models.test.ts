@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { defaultDataDir, loadDigits } from '../src/data/mnist.js';
+import { defaultDataDir, loadDigits, toUnitRange } from '../src/data/mnist.js';
 import { argmaxRows, Classifier } from '../src/eval/classifier.js';
+import { CLASSES } from '../src/eval/classifier-net.js';
 import { decodePng } from '../src/image/png.js';
 import { useBackend } from '../src/models/backend.js';
 import { buildApp } from '../src/serve/app.js';
@@ -18,30 +19,24 @@ const SHIPPED = join(import.meta.dirname, '..', 'models');
 const CELL = 28;
 const GAP = 2;
 
-/** Grey levels (0: background) to the [-1, 1] the classifier reads. */
-function scaled(grey: number): number {
-  return (grey / 255) * 2 - 1;
-}
-
 /** The 28x28 cells of a grid PNG of `count` digits in `columns` columns, scaled to [-1, 1]. */
 function gridCells(png: Buffer, count: number, columns: number): Float32Array {
   const grid = decodePng(png);
-  const out = new Float32Array(count * CELL * CELL);
+  const out = new Uint8Array(count * CELL * CELL);
   for (let i = 0; i < count; i++) {
     const left = GAP + (i % columns) * (CELL + GAP);
     const top = GAP + Math.floor(i / columns) * (CELL + GAP);
     for (let y = 0; y < CELL; y++) {
       for (let x = 0; x < CELL; x++) {
-        const grey = grid.pixels[(top + y) * grid.width + left + x];
-        out[(i * CELL + y) * CELL + x] = scaled(grey);
+        out[(i * CELL + y) * CELL + x] = grid.pixels[(top + y) * grid.width + left + x];
       }
     }
   }
-  return out;
+  return toUnitRange(out);
 }
 
 function verdicts(classifier: Classifier, images: Float32Array, count: number): Int32Array {
-  return argmaxRows(classifier.judge(images, count).probabilities, 10);
+  return argmaxRows(classifier.judge(images, count).probabilities, CLASSES);
 }
 
 describe('the shipped classifier', () => {
@@ -49,7 +44,7 @@ describe('the shipped classifier', () => {
     await useBackend('wasm');
     const classifier = Classifier.load(join(SHIPPED, 'classifier'));
     const digits = loadDigits(defaultDataDir(), 'test');
-    const images = Float32Array.from(digits.images, scaled);
+    const images = toUnitRange(digits.images);
     const predicted = verdicts(classifier, images, digits.count);
     classifier.dispose();
 
@@ -97,10 +92,7 @@ describe('the shipped models served', () => {
       const response = await app.inject(`/generate?digit=7&seed=${seed}`);
       assert.equal(response.statusCode, 200);
       assert.equal(response.headers['x-digit'], '7');
-      images.set(
-        Float32Array.from(decodePng(response.rawPayload).pixels, scaled),
-        seed * CELL * CELL,
-      );
+      images.set(toUnitRange(decodePng(response.rawPayload).pixels), seed * CELL * CELL);
     }
     const sevens = verdicts(classifier, images, 50).filter((label) => label === 7).length;
     assert.ok(sevens >= 48, `${sevens} of 50 judged sevens`);

@@ -15,6 +15,16 @@ export interface DigitSet {
 
 export type Split = 'train' | 'test';
 
+/**
+ * Grey levels (0 = background, 255 = ink) to the [-1, 1] range the networks read and the
+ * generators' tanh draws in, as the tutorial scales its inputs.
+ */
+export function toUnitRange(grey: Uint8Array): Float32Array {
+  const out = new Float32Array(grey.length);
+  for (let i = 0; i < grey.length; i++) out[i] = (grey[i] / 255) * 2 - 1;
+  return out;
+}
+
 /** MNIST's own file names, which any folder passed as --data must use too. */
 export const FILES: Record<Split, { images: string; labels: string }> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDigits, type DigitSet } from '../data/mnist.js';
+import { loadDigits, toUnitRange, type DigitSet } from '../data/mnist.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Generator } from '../models/generator.js';
 import { MANIFEST_FILE } from '../models/model-file.js';
@@ -29,7 +29,7 @@ const CHUNK = 500;
 /** Feature moments of the MNIST test set: what every row is measured against. */
 export function testSetMoments(classifier: Classifier, data: string): TestMoments {
   const test = loadDigits(data, 'test');
-  return moments(classifier.judge(scaledImages(test.images), test.count).features, FEATURE_SIZE);
+  return moments(classifier.judge(toUnitRange(test.images), test.count).features, FEATURE_SIZE);
 }
 
 /** Share of each class among `labels`: the digit mix of a data set. */
@@ -81,7 +81,7 @@ export function evaluateGenerator(
     const grey = generator.generate(seeds, digits);
     const images = new Uint8Array(rows * 784);
     grey.forEach((pixels, i) => images.set(pixels, i * 784));
-    const judged = classifier.judge(scaledImages(images), rows);
+    const judged = classifier.judge(toUnitRange(images), rows);
     probabilities.set(judged.probabilities, start * CLASSES);
     features.set(judged.features, start * FEATURE_SIZE);
   }
@@ -102,7 +102,7 @@ export function evaluateRealDigits(
   count: number,
 ): QualityRow {
   const n = Math.min(count, train.count);
-  const judged = classifier.judge(scaledImages(train.images.subarray(0, n * 784)), n);
+  const judged = classifier.judge(toUnitRange(train.images.subarray(0, n * 784)), n);
   return summarise('real training digits', judged.probabilities, judged.features, null, reference);
 }
 
@@ -123,13 +123,6 @@ function summarise(
     spread: classSpread(predicted, CLASSES),
     accuracy: accuracy && { overall: accuracy.overall, perDigit: accuracy.perClass },
   };
-}
-
-/** Grey levels (0 = background) to the [-1, 1] range the networks work in. */
-function scaledImages(grey: Uint8Array): Float32Array {
-  const out = new Float32Array(grey.length);
-  for (let i = 0; i < grey.length; i++) out[i] = (grey[i] / 255) * 2 - 1;
-  return out;
 }
 
 /** Records a model's own row and the floor it was measured beside in its manifest. */

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { loadDigits, type DigitSet } from '../data/mnist.js';
+import { loadDigits, toUnitRange, type DigitSet } from '../data/mnist.js';
 import { tf } from '../models/backend.js';
 import { Trainable } from '../models/net/trainable.js';
 import { oneHot } from '../models/one-hot.js';
@@ -29,7 +29,7 @@ export interface ClassifierTrainOptions {
 export async function trainClassifier(options: ClassifierTrainOptions): Promise<number> {
   const train = loadDigits(options.data, 'train');
   const test = loadDigits(options.data, 'test');
-  const images = scaled(train);
+  const images = toUnitRange(train.images);
   const featureNet = classifierFeatures();
   const headNet = classifierHead();
   const init = new Random(mixSeed(options.seed, 0));
@@ -138,17 +138,14 @@ function shiftInto(target: Float32Array, source: Float32Array, random: Random, s
   }
 }
 
-function scaled(set: DigitSet): Float32Array {
-  const out = new Float32Array(set.images.length);
-  for (let i = 0; i < out.length; i++) out[i] = (set.images[i] / 255) * 2 - 1;
-  return out;
-}
-
 /** Share of the test split the classifier gets right. */
 function testAccuracy(features: Float32Array, head: Float32Array, test: DigitSet): number {
   const manifest = null as never;
   const classifier = Classifier.fromParameters(manifest, features, head);
-  const predicted = argmaxRows(classifier.judge(scaled(test), test.count).probabilities, CLASSES);
+  const predicted = argmaxRows(
+    classifier.judge(toUnitRange(test.images), test.count).probabilities,
+    CLASSES,
+  );
   classifier.dispose();
   let correct = 0;
   for (let i = 0; i < test.count; i++) if (predicted[i] === test.labels[i]) correct++;

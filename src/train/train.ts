@@ -2,7 +2,13 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { describeDataDir, loadDigits, sliceDigits, type DigitSet } from '../data/mnist.js';
+import {
+  describeDataDir,
+  loadDigits,
+  sliceDigits,
+  toUnitRange,
+  type DigitSet,
+} from '../data/mnist.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { saveGenerator, type RecipeSettings } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
@@ -88,7 +94,7 @@ export async function train(
     }
   }
   const digits = loadTrainingDigits(options);
-  const images = scaleToUnitRange(digits);
+  const images = toUnitRange(digits.images);
   const checkpointPath = join(options.out, RUN_FILES.checkpoint);
   const settings: RunSettings = {
     seed: options.seed,
@@ -236,13 +242,6 @@ export async function train(
 function loadTrainingDigits(options: TrainOptions): DigitSet {
   const all = loadDigits(options.data, 'train');
   return options.limit > 0 ? sliceDigits(all, options.limit) : all;
-}
-
-/** Grey levels 0..255 to [-1, 1], as the tutorial scales its inputs. */
-function scaleToUnitRange(digits: DigitSet): Float32Array {
-  const out = new Float32Array(digits.images.length);
-  for (let i = 0; i < out.length; i++) out[i] = (digits.images[i] / 255) * 2 - 1;
-  return out;
 }
 
 /** The real images (and their labels) of one step, in the epoch's shuffled order. */

@@ -6,7 +6,8 @@ import { defaultDataDir } from '../src/data/mnist.js';
 import { decodePng } from '../src/image/png.js';
 import { useBackend } from '../src/models/backend.js';
 import { Generator } from '../src/models/generator.js';
-import { loadCheckpoint, type SettingsFrom } from '../src/train/checkpoint.js';
+import type { SettingsFrom } from '../src/models/model-file.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { train, type TrainOptions } from '../src/train/train.js';
 import { temporaryDir } from './fixtures/temp-dir.js';
 

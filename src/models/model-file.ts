@@ -30,6 +30,16 @@ export interface RecipeSettings {
   spreadGroup?: number;
 }
 
+/**
+ * The settings that may change on resume, used from epoch `fromEpoch` on: from its start, or,
+ * when the run was stopped and changed mid-epoch, after its first `afterStep` steps.
+ */
+export interface SettingsFrom extends RecipeSettings {
+  fromEpoch: number;
+  afterStep?: number;
+  learningRate: number;
+}
+
 export interface Manifest {
   name: string;
   architecture: string;
@@ -46,11 +56,7 @@ export interface Manifest {
         batchSize: number;
         /** The rate of the last epochs; `schedule` lists the settings of each part when it changed. */
         learningRate: number;
-        schedule?: (RecipeSettings & {
-          fromEpoch: number;
-          afterStep?: number;
-          learningRate: number;
-        })[];
+        schedule?: SettingsFrom[];
         seed: number;
         seconds: number;
         backend: string;

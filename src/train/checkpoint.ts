@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { AdamState } from '../models/adam.js';
-import type { RecipeSettings } from '../models/model-file.js';
+import type { RecipeSettings, SettingsFrom } from '../models/model-file.js';
 import { decodeSafetensors, encodeSafetensors } from '../models/safetensors.js';
 
 /**
@@ -40,16 +40,6 @@ export interface RunSettings extends RecipeSettings {
   schedule?: SettingsFrom[];
   /** How many training digits the run uses. */
   digits: number;
-}
-
-/**
- * The settings that may change on resume, used from epoch `fromEpoch` on: from its start, or,
- * when the run was stopped and changed mid-epoch, after its first `afterStep` steps.
- */
-export interface SettingsFrom extends RecipeSettings {
-  fromEpoch: number;
-  afterStep?: number;
-  learningRate: number;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

@@ -10,7 +10,7 @@ import {
   type DigitSet,
 } from '../data/mnist.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../io/atomic.js';
-import { saveGenerator, type RecipeSettings } from '../models/model-file.js';
+import { saveGenerator, type RecipeSettings, type SettingsFrom } from '../models/model-file.js';
 import { mixSeed, permutation, Random, uniformArray } from '../models/random.js';
 import {
   ArchitectureMismatch,
@@ -18,7 +18,6 @@ import {
   saveCheckpoint,
   type Checkpoint,
   type RunSettings,
-  type SettingsFrom,
 } from './checkpoint.js';
 import { recordEpoch } from './loss-log.js';
 import type { LiveGan, Recipe } from './recipe.js';

@@ -65,7 +65,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 }
 
 /** What a user calls each part of a request Fastify validates; a body's parts are its fields. */
-const PLACES: Record<string, string> = {
+export const PLACES: Record<string, string> = {
   querystring: 'query parameter',
   params: 'path parameter',
 };

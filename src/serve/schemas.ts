@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import type { FastifyRequest } from 'fastify';
-import { allowedValues, ParameterError } from './errors.js';
+import { allowedValues, ParameterError, PLACES } from './errors.js';
 import { DIGIT_HEADER, SEED_HEADER } from './image-reply.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -78,14 +78,18 @@ export function querystring(properties: Record<string, object>, required: string
  * reads as an integer ("1e3", "+5", " 42") keep their meaning. Runs as each route's
  * preValidation hook, on the raw strings, before the schema.
  */
-export async function checkNumberForms(request: FastifyRequest): Promise<void> {
+export async function checkRawParameters(request: FastifyRequest): Promise<void> {
   const schema = (request.routeOptions.schema ?? {}) as Record<
     string,
     PropertiesSchema | undefined
   >;
   const parts = [
-    { values: request.query, properties: schema.querystring?.properties, label: 'query parameter' },
-    { values: request.params, properties: schema.params?.properties, label: 'path parameter' },
+    {
+      values: request.query,
+      properties: schema.querystring?.properties,
+      label: PLACES.querystring,
+    },
+    { values: request.params, properties: schema.params?.properties, label: PLACES.params },
   ];
   for (const { values, properties, label } of parts) {
     for (const [name, raw] of Object.entries((values ?? {}) as Record<string, unknown>)) {

@@ -268,7 +268,8 @@ function resumedCheckpoint(path: string, recipe: Recipe): Checkpoint {
   try {
     return loadCheckpoint(path, recipe.architecture, recipe.sizes);
   } catch (error) {
-    if (!(error instanceof ArchitectureMismatch) || !(error.found in RECIPES)) throw error;
+    if (!(error instanceof ArchitectureMismatch) || !Object.hasOwn(RECIPES, error.found))
+      throw error;
     throw new Error(`${error.message}; resume it with --architecture ${error.found}`);
   }
 }

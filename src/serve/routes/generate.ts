@@ -6,7 +6,7 @@ import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
 import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
-  checkNumberForms,
+  checkRawParameters,
   dataUrlSchema,
   imageResponses,
   MAX_SEED,
@@ -31,7 +31,7 @@ export function generateRoute(
   app.get<{ Querystring: GenerateQuery }>(
     '/generate',
     {
-      preValidation: checkNumberForms,
+      preValidation: checkRawParameters,
       schema: {
         summary: 'Generate one handwritten digit',
         description: 'A freshly generated 28x28 greyscale digit as PNG, or as a data URL in JSON.',

@@ -6,7 +6,7 @@ import { checkDigit, chooseModel, digitsForSeeds } from '../model-choice.js';
 import type { GenerationBatcher } from '../batcher.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
-  checkNumberForms,
+  checkRawParameters,
   dataUrlSchema,
   imageResponses,
   MAX_SEED,
@@ -36,7 +36,7 @@ export function gridRoute(
   app.get<{ Querystring: GridQuery }>(
     '/generate/grid',
     {
-      preValidation: checkNumberForms,
+      preValidation: checkRawParameters,
       schema: {
         summary: 'Generate a grid of digits in one PNG',
         description:

@@ -5,7 +5,7 @@ import { latentWalk } from '../latent-walk.js';
 import { checkDigit, chooseModel } from '../model-choice.js';
 import type { ModelRegistry } from '../model-registry.js';
 import {
-  checkNumberForms,
+  checkRawParameters,
   dataUrlSchema,
   imageResponses,
   querystring,
@@ -31,7 +31,7 @@ export function interpolateRoute(app: FastifyInstance, registry: ModelRegistry):
   app.get<{ Querystring: InterpolateQuery }>(
     '/interpolate',
     {
-      preValidation: checkNumberForms,
+      preValidation: checkRawParameters,
       schema: {
         summary: 'Morph one generated digit into another',
         description:

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { listRuns, readRun, readSample, runVersion } from '../run-folders.js';
-import { checkNumberForms, querystring } from '../schemas.js';
+import { checkRawParameters, querystring } from '../schemas.js';
 
 /** Options of the training-view routes. */
 export interface RunsOptions {
@@ -106,7 +106,7 @@ export function runsRoute(app: FastifyInstance, options: RunsOptions): void {
   app.get<{ Params: { name: string; epoch: number } }>(
     '/runs/:name/samples/:epoch.png',
     {
-      preValidation: checkNumberForms,
+      preValidation: checkRawParameters,
       schema: {
         summary: 'The sample grid a run drew after one epoch',
         tags: ['training'],
